@@ -1,0 +1,79 @@
+"""Accounts (sandboxes and connected AWS accounts) and the audit log (ARCHITECTURE.md §5, §7)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Account(models.Model):
+    """One AWS-like account: a local sandbox or a connected AWS account.
+
+    Every IAM entity belongs to exactly one account; every query is scoped by it. The root operator
+    is the Django auth user (email + password) who signs in as the account's root.
+    """
+
+    KIND_LOCAL = "local"
+    KIND_AWS = "aws"
+    KIND_CHOICES = [(KIND_LOCAL, "Local sandbox"), (KIND_AWS, "Connected AWS account")]
+
+    account_id = models.CharField(max_length=12, unique=True)
+    alias = models.CharField(max_length=63, unique=True, null=True, blank=True)
+    kind = models.CharField(max_length=8, choices=KIND_CHOICES, default=KIND_LOCAL)
+    root_operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="root_of"
+    )
+    operators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="accounts")
+    created = models.DateTimeField()
+    # Connection settings of a connected AWS account (no AWS secret is ever stored).
+    region = models.CharField(max_length=32, blank=True, default="")
+    endpoint_url = models.CharField(max_length=512, blank=True, default="")
+    profile = models.CharField(max_length=128, blank=True, default="")
+    role_arn = models.CharField(max_length=2048, blank=True, default="")
+
+    class Meta:
+        ordering = ["account_id"]
+
+    def __str__(self):
+        return f"{self.account_id} ({self.alias})" if self.alias else self.account_id
+
+    @property
+    def root_arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:root"
+
+    @property
+    def sign_in_url(self) -> str:
+        """The console sign-in URL as AWS words it (the alias when there is one)."""
+        return f"https://{self.alias or self.account_id}.signin.aws.amazon.com/console"
+
+
+class AuditEvent(models.Model):
+    """One append-only, CloudTrail-like record of a mutation or sign-in attempt (ARCHITECTURE.md §7).
+
+    Secrets are redacted before they reach `request_parameters` or `response_elements`.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="audit_events")
+    event_time = models.DateTimeField()
+    event_name = models.CharField(max_length=128)
+    event_source = models.CharField(max_length=64, default="iam.amazonaws.com")
+    via = models.CharField(max_length=16, default="console")  # console | api | command
+    principal_arn = models.CharField(max_length=2048)
+    principal_type = models.CharField(max_length=16)  # Root | IAMUser
+    principal_id = models.CharField(max_length=128, blank=True, default="")
+    source_ip = models.CharField(max_length=64, blank=True, default="")
+    user_agent = models.CharField(max_length=512, blank=True, default="")
+    request_id = models.CharField(max_length=64)
+    request_parameters = models.JSONField(null=True, blank=True)
+    response_elements = models.JSONField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True, default="")
+    error_message = models.TextField(blank=True, default="")
+    read_only = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-event_time", "-id"]
+        indexes = [
+            models.Index(fields=["account", "-event_time", "-id"], name="audit_account_time"),
+            models.Index(fields=["account", "event_name", "-event_time"], name="audit_account_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_time:%Y-%m-%dT%H:%M:%SZ} {self.event_name} by {self.principal_arn}"

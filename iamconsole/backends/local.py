@@ -1,0 +1,91 @@
+"""LocalBackend: a local account that behaves like AWS IAM (ARCHITECTURE.md §1-§4).
+
+It only composes: the operations live in each app's `ops*.py` (registered with `@operation`), and
+every call goes through the same steps here:
+
+1. the request members are validated against botocore's input shape (`ValidationError`);
+2. the principal is authorized for the action and its resource ARN (`AccessDenied`);
+3. the operation runs in one transaction, with its audit event written in the same transaction;
+4. a failed mutation is audited with its error code after the rollback.
+"""
+
+import functools
+import importlib
+import pkgutil
+
+from django.db import IntegrityError, transaction
+
+from . import audit, authz
+from .base import OPERATIONS, Context, Principal
+from .errors import ConcurrentModification, IAMError, NotImplementedOperation
+from .model import action_names, validate_input
+
+OPS_APPS = ("accounts", "users", "groups", "policies", "credentials")
+
+
+@functools.cache
+def load_operations() -> dict:
+    """Import every app's ops modules (`ops.py`, `ops_*.py`) so their operations register."""
+    for app in OPS_APPS:
+        package = importlib.import_module(app)
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name == "ops" or info.name.startswith("ops_"):
+                importlib.import_module(f"{app}.{info.name}")
+    return OPERATIONS
+
+
+class LocalBackend:
+    """The contract over the local database. Methods are the IAM actions in snake_case."""
+
+    kind = "local"
+
+    def __init__(self, account, principal: Principal | None = None, *, source_ip="", user_agent="", via="console"):
+        self.account = account
+        self.principal = principal or Principal(account)
+        self.source_ip, self.user_agent, self.via = source_ip, user_agent, via
+        load_operations()
+
+    def __getattr__(self, name):
+        action = action_names().get(name)
+        if action is None:
+            raise AttributeError(name)
+        return functools.partial(self.call, action)
+
+    def implemented_actions(self) -> list[str]:
+        return sorted(load_operations())
+
+    def call(self, action: str, **params):
+        """Run one IAM action as this backend's principal; return its output dict."""
+        op = OPERATIONS.get(action)
+        if op is None:
+            raise NotImplementedOperation(f"The local backend does not implement the IAM action {action}.")
+        validate_input(action, params)
+        ctx = Context(
+            account=self.account,
+            principal=self.principal,
+            action=action,
+            source_ip=self.source_ip,
+            user_agent=self.user_agent,
+            via=self.via,
+        )
+        resource = op.resource(ctx, params) if op.resource else "*"
+        try:
+            with transaction.atomic():
+                authz.authorize(ctx, action, resource)
+                result = op.func(ctx, **params) or {}
+                if op.mutating:
+                    audit.record(ctx, action, params, result)
+        except IntegrityError:
+            error = ConcurrentModification("The request was rejected because it attempted to modify a resource "
+                                           "that has been modified concurrently. Try again.")
+            self._audit_failure(op, ctx, params, error)
+            raise error
+        except IAMError as error:
+            self._audit_failure(op, ctx, params, error)
+            raise
+        return result
+
+    def _audit_failure(self, op, ctx, params, error):
+        if op.mutating or error.code == "AccessDenied":
+            with transaction.atomic():
+                audit.record(ctx, op.action, params, error=error)

@@ -1,0 +1,31 @@
+"""Finding managed policies by ARN, shared by every app that takes a PolicyArn."""
+
+from django.db.models import Q
+
+from iamconsole.backends.errors import NoSuchEntity, ValidationError
+
+from .models import ManagedPolicy
+
+
+def check_arn(arn: str) -> None:
+    """AWS's ValidationError for a PolicyArn that is not an ARN at all."""
+    if not arn.startswith("arn:"):
+        raise ValidationError(f"ARN {arn} is not valid.")
+
+
+def find_policy(ctx, arn: str) -> ManagedPolicy | None:
+    """The AWS managed policy or this account's customer managed policy with this ARN, or None."""
+    check_arn(arn)
+    return (
+        ManagedPolicy.objects.filter(Q(account__isnull=True) | Q(account=ctx.account), arn=arn)
+        .select_related("account")
+        .first()
+    )
+
+
+def attachable_policy_or_404(ctx, arn: str) -> ManagedPolicy:
+    """For Attach*/PermissionsBoundary: AWS's "does not exist or is not attachable" NoSuchEntity."""
+    policy = find_policy(ctx, arn)
+    if policy is None:
+        raise NoSuchEntity(f"Policy {arn} does not exist or is not attachable.")
+    return policy
