@@ -25,8 +25,9 @@ run: install
 	$(PY) manage.py sandbox demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+PYTEST_ARGS ?=
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff format --check .

@@ -29,7 +29,12 @@ def generate_password(length: int = 20) -> str:
 
 @transaction.atomic
 def create_account(
-    *, account_id: str | None = None, alias: str | None = None, root_email: str, root_password: str, kind="local"
+    *,
+    account_id: str | None = None,
+    alias: str | None = None,
+    root_email: str,
+    root_password: str,
+    kind="local",
 ) -> Account:
     """A new account with its root operator (created, or reused when the email is known)."""
     User = get_user_model()
@@ -56,7 +61,13 @@ def create_account(
 
 def reset_account(account: Account) -> None:
     """Empty the account's IAM entities and password policy; keep the account, its root and root keys."""
-    from credentials.models import AccessKey, CredentialReport, PasswordPolicy, ServerCertificate, VirtualMFADevice
+    from credentials.models import (
+        AccessKey,
+        CredentialReport,
+        PasswordPolicy,
+        ServerCertificate,
+        VirtualMFADevice,
+    )
     from groups.models import Group
     from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment
     from users.models import IAMUser

@@ -53,7 +53,9 @@ def _local_secret(filename: str, make) -> str:
     value = make()
     path.write_text(value + "\n")
     path.chmod(0o600)
-    warnings.warn(f"Generated a local {filename} under var/; set it from the environment in production.", stacklevel=2)
+    warnings.warn(
+        f"Generated a local {filename} under var/; set it from the environment in production.", stacklevel=2
+    )
     return value
 
 

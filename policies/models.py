@@ -74,7 +74,9 @@ class PolicyAttachment(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint("policy", "user", name="attachment_unique_user", condition=models.Q(user__isnull=False)),
+            models.UniqueConstraint(
+                "policy", "user", name="attachment_unique_user", condition=models.Q(user__isnull=False)
+            ),
             models.UniqueConstraint(
                 "policy", "group", name="attachment_unique_group", condition=models.Q(group__isnull=False)
             ),
@@ -99,6 +101,10 @@ class InlinePolicy(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint("user", "name", name="inline_unique_user", condition=models.Q(user__isnull=False)),
-            models.UniqueConstraint("group", "name", name="inline_unique_group", condition=models.Q(group__isnull=False)),
+            models.UniqueConstraint(
+                "user", "name", name="inline_unique_user", condition=models.Q(user__isnull=False)
+            ),
+            models.UniqueConstraint(
+                "group", "name", name="inline_unique_group", condition=models.Q(group__isnull=False)
+            ),
         ]

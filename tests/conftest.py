@@ -1,5 +1,7 @@
 """Fixtures shared by every test: an account (sandbox) and its root backend."""
 
+import os
+
 import pytest
 
 from accounts.services import create_account
@@ -8,15 +10,32 @@ from iamconsole.backends import get_backend
 
 @pytest.fixture
 def account(db):
-    return create_account(account_id="123456789012", root_email="root@example.com", root_password="Root-pass-1234")
+    return create_account(
+        account_id="123456789012", root_email="root@example.com", root_password="Root-pass-1234"
+    )
 
 
 @pytest.fixture
 def other_account(db):
-    return create_account(account_id="210987654321", root_email="other@example.com", root_password="Root-pass-1234")
+    return create_account(
+        account_id="210987654321", root_email="other@example.com", root_password="Root-pass-1234"
+    )
 
 
 @pytest.fixture
 def iam(account):
     """The account's backend as its root."""
     return get_backend(account)
+
+
+def pytest_runtest_setup(item):
+    """PostgreSQL-only tests (concurrency) run when DATABASE_URL points at PostgreSQL; elsewhere they
+    skip with a message, except in CI, where a missing PostgreSQL is a failure."""
+    if item.get_closest_marker("postgres") is None:
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the PostgreSQL tests with DATABASE_URL=postgres://... (see .ci/run)")
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")

@@ -21,7 +21,11 @@ class IAMUser(models.Model):
     created = models.DateTimeField()
     tags = models.JSONField(default=list, blank=True)
     permissions_boundary = models.ForeignKey(
-        "policies.ManagedPolicy", null=True, blank=True, on_delete=models.PROTECT, related_name="boundary_of_users"
+        "policies.ManagedPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="boundary_of_users",
     )
     password_last_used = models.DateTimeField(null=True, blank=True)
 

@@ -65,6 +65,12 @@ def create_user(ctx, *, UserName, Path="/", PermissionsBoundary=None, Tags=None)
 def get_user(ctx, *, UserName=None):
     if UserName is None:
         if ctx.principal.is_root:
-            return {"User": {"UserId": ctx.account_id, "Arn": ctx.account.root_arn, "CreateDate": ctx.account.created}}
+            return {
+                "User": {
+                    "UserId": ctx.account_id,
+                    "Arn": ctx.account.root_arn,
+                    "CreateDate": ctx.account.created,
+                }
+            }
         UserName = ctx.principal.user_name
     return {"User": user_dict(get_user_or_404(ctx, UserName), full=True)}

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,48 +14,87 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_id', models.CharField(max_length=12, unique=True)),
-                ('alias', models.CharField(blank=True, max_length=63, null=True, unique=True)),
-                ('kind', models.CharField(choices=[('local', 'Local sandbox'), ('aws', 'Connected AWS account')], default='local', max_length=8)),
-                ('created', models.DateTimeField()),
-                ('region', models.CharField(blank=True, default='', max_length=32)),
-                ('endpoint_url', models.CharField(blank=True, default='', max_length=512)),
-                ('profile', models.CharField(blank=True, default='', max_length=128)),
-                ('role_arn', models.CharField(blank=True, default='', max_length=2048)),
-                ('operators', models.ManyToManyField(blank=True, related_name='accounts', to=settings.AUTH_USER_MODEL)),
-                ('root_operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='root_of', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("account_id", models.CharField(max_length=12, unique=True)),
+                ("alias", models.CharField(blank=True, max_length=63, null=True, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("local", "Local sandbox"), ("aws", "Connected AWS account")],
+                        default="local",
+                        max_length=8,
+                    ),
+                ),
+                ("created", models.DateTimeField()),
+                ("region", models.CharField(blank=True, default="", max_length=32)),
+                ("endpoint_url", models.CharField(blank=True, default="", max_length=512)),
+                ("profile", models.CharField(blank=True, default="", max_length=128)),
+                ("role_arn", models.CharField(blank=True, default="", max_length=2048)),
+                (
+                    "operators",
+                    models.ManyToManyField(blank=True, related_name="accounts", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "root_operator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="root_of",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account_id'],
+                "ordering": ["account_id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_time', models.DateTimeField()),
-                ('event_name', models.CharField(max_length=128)),
-                ('event_source', models.CharField(default='iam.amazonaws.com', max_length=64)),
-                ('via', models.CharField(default='console', max_length=16)),
-                ('principal_arn', models.CharField(max_length=2048)),
-                ('principal_type', models.CharField(max_length=16)),
-                ('principal_id', models.CharField(blank=True, default='', max_length=128)),
-                ('source_ip', models.CharField(blank=True, default='', max_length=64)),
-                ('user_agent', models.CharField(blank=True, default='', max_length=512)),
-                ('request_id', models.CharField(max_length=64)),
-                ('request_parameters', models.JSONField(blank=True, null=True)),
-                ('response_elements', models.JSONField(blank=True, null=True)),
-                ('error_code', models.CharField(blank=True, default='', max_length=64)),
-                ('error_message', models.TextField(blank=True, default='')),
-                ('read_only', models.BooleanField(default=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='audit_events', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_time", models.DateTimeField()),
+                ("event_name", models.CharField(max_length=128)),
+                ("event_source", models.CharField(default="iam.amazonaws.com", max_length=64)),
+                ("via", models.CharField(default="console", max_length=16)),
+                ("principal_arn", models.CharField(max_length=2048)),
+                ("principal_type", models.CharField(max_length=16)),
+                ("principal_id", models.CharField(blank=True, default="", max_length=128)),
+                ("source_ip", models.CharField(blank=True, default="", max_length=64)),
+                ("user_agent", models.CharField(blank=True, default="", max_length=512)),
+                ("request_id", models.CharField(max_length=64)),
+                ("request_parameters", models.JSONField(blank=True, null=True)),
+                ("response_elements", models.JSONField(blank=True, null=True)),
+                ("error_code", models.CharField(blank=True, default="", max_length=64)),
+                ("error_message", models.TextField(blank=True, default="")),
+                ("read_only", models.BooleanField(default=False)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="audit_events",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-event_time', '-id'],
-                'indexes': [models.Index(fields=['account', '-event_time', '-id'], name='audit_account_time'), models.Index(fields=['account', 'event_name', '-event_time'], name='audit_account_name')],
+                "ordering": ["-event_time", "-id"],
+                "indexes": [
+                    models.Index(fields=["account", "-event_time", "-id"], name="audit_account_time"),
+                    models.Index(fields=["account", "event_name", "-event_time"], name="audit_account_name"),
+                ],
             },
         ),
     ]

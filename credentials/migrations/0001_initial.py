@@ -5,151 +5,207 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CredentialReport',
+            name="CredentialReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('generated', models.DateTimeField()),
-                ('content', models.BinaryField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("generated", models.DateTimeField()),
+                ("content", models.BinaryField()),
             ],
         ),
         migrations.CreateModel(
-            name='LoginProfile',
+            name="LoginProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password_hash', models.CharField(max_length=256)),
-                ('created', models.DateTimeField()),
-                ('password_changed', models.DateTimeField()),
-                ('password_reset_required', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password_hash", models.CharField(max_length=256)),
+                ("created", models.DateTimeField()),
+                ("password_changed", models.DateTimeField()),
+                ("password_reset_required", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='PasswordHistory',
+            name="PasswordHistory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password_hash', models.CharField(max_length=256)),
-                ('created', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password_hash", models.CharField(max_length=256)),
+                ("created", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PasswordPolicy',
+            name="PasswordPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('minimum_password_length', models.PositiveSmallIntegerField(default=6)),
-                ('require_symbols', models.BooleanField(default=False)),
-                ('require_numbers', models.BooleanField(default=False)),
-                ('require_uppercase_characters', models.BooleanField(default=False)),
-                ('require_lowercase_characters', models.BooleanField(default=False)),
-                ('allow_users_to_change_password', models.BooleanField(default=False)),
-                ('max_password_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('password_reuse_prevention', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('hard_expiry', models.BooleanField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("minimum_password_length", models.PositiveSmallIntegerField(default=6)),
+                ("require_symbols", models.BooleanField(default=False)),
+                ("require_numbers", models.BooleanField(default=False)),
+                ("require_uppercase_characters", models.BooleanField(default=False)),
+                ("require_lowercase_characters", models.BooleanField(default=False)),
+                ("allow_users_to_change_password", models.BooleanField(default=False)),
+                ("max_password_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("password_reuse_prevention", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("hard_expiry", models.BooleanField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ServerCertificate',
+            name="ServerCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('server_certificate_id', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=128)),
-                ('name_lower', models.CharField(max_length=128)),
-                ('path', models.CharField(default='/', max_length=512)),
-                ('body', models.TextField()),
-                ('chain', models.TextField(blank=True, default='')),
-                ('private_key_encrypted', models.TextField()),
-                ('uploaded', models.DateTimeField()),
-                ('expiration', models.DateTimeField()),
-                ('tags', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("server_certificate_id", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=128)),
+                ("name_lower", models.CharField(max_length=128)),
+                ("path", models.CharField(default="/", max_length=512)),
+                ("body", models.TextField()),
+                ("chain", models.TextField(blank=True, default="")),
+                ("private_key_encrypted", models.TextField()),
+                ("uploaded", models.DateTimeField()),
+                ("expiration", models.DateTimeField()),
+                ("tags", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['name_lower'],
+                "ordering": ["name_lower"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceSpecificCredential',
+            name="ServiceSpecificCredential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credential_id', models.CharField(max_length=32, unique=True)),
-                ('service_name', models.CharField(max_length=128)),
-                ('service_user_name', models.CharField(max_length=256)),
-                ('password_hash', models.CharField(max_length=256)),
-                ('status', models.CharField(default='Active', max_length=16)),
-                ('created', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("credential_id", models.CharField(max_length=32, unique=True)),
+                ("service_name", models.CharField(max_length=128)),
+                ("service_user_name", models.CharField(max_length=256)),
+                ("password_hash", models.CharField(max_length=256)),
+                ("status", models.CharField(default="Active", max_length=16)),
+                ("created", models.DateTimeField()),
             ],
             options={
-                'ordering': ['created', 'id'],
+                "ordering": ["created", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SigningCertificate',
+            name="SigningCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('certificate_id', models.CharField(max_length=128, unique=True)),
-                ('body', models.TextField()),
-                ('status', models.CharField(default='Active', max_length=16)),
-                ('uploaded', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("certificate_id", models.CharField(max_length=128, unique=True)),
+                ("body", models.TextField()),
+                ("status", models.CharField(default="Active", max_length=16)),
+                ("uploaded", models.DateTimeField()),
             ],
             options={
-                'ordering': ['uploaded', 'id'],
+                "ordering": ["uploaded", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SSHPublicKey',
+            name="SSHPublicKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ssh_public_key_id', models.CharField(max_length=32, unique=True)),
-                ('body', models.TextField()),
-                ('fingerprint', models.CharField(max_length=48)),
-                ('status', models.CharField(default='Active', max_length=16)),
-                ('uploaded', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ssh_public_key_id", models.CharField(max_length=32, unique=True)),
+                ("body", models.TextField()),
+                ("fingerprint", models.CharField(max_length=48)),
+                ("status", models.CharField(default="Active", max_length=16)),
+                ("uploaded", models.DateTimeField()),
             ],
             options={
-                'ordering': ['uploaded', 'id'],
+                "ordering": ["uploaded", "id"],
             },
         ),
         migrations.CreateModel(
-            name='VirtualMFADevice',
+            name="VirtualMFADevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial_number', models.CharField(max_length=256, unique=True)),
-                ('name', models.CharField(max_length=256)),
-                ('path', models.CharField(default='/', max_length=512)),
-                ('seed_encrypted', models.TextField()),
-                ('enable_date', models.DateTimeField(blank=True, null=True)),
-                ('last_used_step', models.BigIntegerField(blank=True, null=True)),
-                ('created', models.DateTimeField()),
-                ('tags', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("serial_number", models.CharField(max_length=256, unique=True)),
+                ("name", models.CharField(max_length=256)),
+                ("path", models.CharField(default="/", max_length=512)),
+                ("seed_encrypted", models.TextField()),
+                ("enable_date", models.DateTimeField(blank=True, null=True)),
+                ("last_used_step", models.BigIntegerField(blank=True, null=True)),
+                ("created", models.DateTimeField()),
+                ("tags", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['serial_number'],
+                "ordering": ["serial_number"],
             },
         ),
         migrations.CreateModel(
-            name='AccessKey',
+            name="AccessKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('access_key_id', models.CharField(max_length=32, unique=True)),
-                ('secret_encrypted', models.TextField()),
-                ('status', models.CharField(default='Active', max_length=16)),
-                ('created', models.DateTimeField()),
-                ('last_used_date', models.DateTimeField(blank=True, null=True)),
-                ('last_used_service', models.CharField(blank=True, default='', max_length=64)),
-                ('last_used_region', models.CharField(blank=True, default='', max_length=64)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_keys', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("access_key_id", models.CharField(max_length=32, unique=True)),
+                ("secret_encrypted", models.TextField()),
+                ("status", models.CharField(default="Active", max_length=16)),
+                ("created", models.DateTimeField()),
+                ("last_used_date", models.DateTimeField(blank=True, null=True)),
+                ("last_used_service", models.CharField(blank=True, default="", max_length=64)),
+                ("last_used_region", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_keys",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created', 'id'],
+                "ordering": ["created", "id"],
             },
         ),
     ]

@@ -5,73 +5,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('credentials', '0001_initial'),
-        ('users', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("credentials", "0001_initial"),
+        ("users", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accesskey',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='access_keys', to='users.iamuser'),
+            model_name="accesskey",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="access_keys",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddField(
-            model_name='credentialreport',
-            name='account',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='credential_report', to='accounts.account'),
+            model_name="credentialreport",
+            name="account",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="credential_report",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='loginprofile',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='login_profile', to='users.iamuser'),
+            model_name="loginprofile",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, related_name="login_profile", to="users.iamuser"
+            ),
         ),
         migrations.AddField(
-            model_name='passwordhistory',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='password_history', to='users.iamuser'),
+            model_name="passwordhistory",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="password_history",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddField(
-            model_name='passwordpolicy',
-            name='account',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='password_policy', to='accounts.account'),
+            model_name="passwordpolicy",
+            name="account",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="password_policy",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='servercertificate',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='server_certificates', to='accounts.account'),
+            model_name="servercertificate",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="server_certificates",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='servicespecificcredential',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_credentials', to='users.iamuser'),
+            model_name="servicespecificcredential",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="service_credentials",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddField(
-            model_name='signingcertificate',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signing_certificates', to='users.iamuser'),
+            model_name="signingcertificate",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="signing_certificates",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddField(
-            model_name='sshpublickey',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ssh_public_keys', to='users.iamuser'),
+            model_name="sshpublickey",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="ssh_public_keys",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddField(
-            model_name='virtualmfadevice',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mfa_devices', to='accounts.account'),
+            model_name="virtualmfadevice",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="mfa_devices", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='virtualmfadevice',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mfa_devices', to='users.iamuser'),
+            model_name="virtualmfadevice",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="mfa_devices",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servercertificate',
-            constraint=models.UniqueConstraint(models.F('account'), models.F('name_lower'), name='servercert_unique_name'),
+            model_name="servercertificate",
+            constraint=models.UniqueConstraint(
+                models.F("account"), models.F("name_lower"), name="servercert_unique_name"
+            ),
         ),
     ]

@@ -5,31 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('groups', '0001_initial'),
-        ('users', '0001_initial'),
+        ("groups", "0001_initial"),
+        ("users", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='groupmembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='users.iamuser'),
+            model_name="groupmembership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="users.iamuser"
+            ),
         ),
         migrations.AddField(
-            model_name='group',
-            name='members',
-            field=models.ManyToManyField(related_name='iam_groups', through='groups.GroupMembership', to='users.iamuser'),
+            model_name="group",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="iam_groups", through="groups.GroupMembership", to="users.iamuser"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='groupmembership',
-            constraint=models.UniqueConstraint(models.F('group'), models.F('user'), name='membership_unique'),
+            model_name="groupmembership",
+            constraint=models.UniqueConstraint(models.F("group"), models.F("user"), name="membership_unique"),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.UniqueConstraint(models.F('account'), models.F('name_lower'), name='group_unique_name'),
+            model_name="group",
+            constraint=models.UniqueConstraint(
+                models.F("account"), models.F("name_lower"), name="group_unique_name"
+            ),
         ),
     ]

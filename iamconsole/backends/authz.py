@@ -24,10 +24,11 @@ def authorize(ctx: Context, action: str, resource: str) -> None:
     if decision == "allowed":
         return
     because = (
-        f"with an explicit deny in an identity-based policy"
+        "with an explicit deny in an identity-based policy"
         if decision == "explicitDeny"
         else f"because no identity-based policy allows the iam:{action} action"
     )
     raise AccessDenied(
-        f"User: {ctx.principal.arn} is not authorized to perform: iam:{action} on resource: {resource} {because}"
+        f"User: {ctx.principal.arn} is not authorized to perform: iam:{action} "
+        f"on resource: {resource} {because}"
     )

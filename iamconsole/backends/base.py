@@ -89,7 +89,9 @@ OPERATIONS: dict[str, Operation] = {}
 _READ_PREFIXES = ("Get", "List", "Simulate")
 
 
-def operation(action: str, *, resource: Callable[[Context, dict], str] | None = None, mutating: bool | None = None):
+def operation(
+    action: str, *, resource: Callable[[Context, dict], str] | None = None, mutating: bool | None = None
+):
     """Register `func` as the local implementation of the IAM action `action`.
 
     `resource` gives the resource ARN the action is authorized on (default: `*`); `mutating`

@@ -39,7 +39,9 @@ class LocalBackend:
 
     kind = "local"
 
-    def __init__(self, account, principal: Principal | None = None, *, source_ip="", user_agent="", via="console"):
+    def __init__(
+        self, account, principal: Principal | None = None, *, source_ip="", user_agent="", via="console"
+    ):
         self.account = account
         self.principal = principal or Principal(account)
         self.source_ip, self.user_agent, self.via = source_ip, user_agent, via
@@ -76,8 +78,10 @@ class LocalBackend:
                 if op.mutating:
                     audit.record(ctx, action, params, result)
         except IntegrityError:
-            error = ConcurrentModification("The request was rejected because it attempted to modify a resource "
-                                           "that has been modified concurrently. Try again.")
+            error = ConcurrentModification(
+                "The request was rejected because it attempted to modify a resource "
+                "that has been modified concurrently. Try again."
+            )
             self._audit_failure(op, ctx, params, error)
             raise error
         except IAMError as error:

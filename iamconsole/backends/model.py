@@ -71,8 +71,14 @@ def validate_input(action: str, params: dict) -> None:
             f'Unknown parameter in input: "{unknown[0]}", must be one of: {", ".join(shape.members)}'
         )
     _check_structure(shape, params, "", errors)
+    if errors == [_PATH_MESSAGE]:
+        raise ValidationError(_PATH_MESSAGE)
     if errors:
-        head = "1 validation error detected: " if len(errors) == 1 else f"{len(errors)} validation errors detected: "
+        head = (
+            "1 validation error detected: "
+            if len(errors) == 1
+            else f"{len(errors)} validation errors detected: "
+        )
         raise ValidationError(head + "; ".join(errors))
 
 
@@ -82,11 +88,15 @@ def _check_structure(shape, value, where, errors):
         return
     for name in shape.required_members:
         if value.get(name) is None:
-            errors.append(f"Value null at '{_join(where, name)}' failed to satisfy constraint: Member must not be null")
+            errors.append(
+                f"Value null at '{_join(where, name)}' failed to satisfy constraint: Member must not be null"
+            )
     for name, member_value in value.items():
         member = shape.members.get(name)
         if member is None:
-            errors.append(f"Value at '{_join(where, name)}' failed to satisfy constraint: Member is not known")
+            errors.append(
+                f"Value at '{_join(where, name)}' failed to satisfy constraint: Member is not known"
+            )
             continue
         if member_value is None:
             continue
@@ -122,7 +132,9 @@ def _check(shape, value, where, errors):
             errors.append(f"Value at '{where}' failed to satisfy constraint: Member must be a string")
             return
         if "enum" in meta and value not in meta["enum"]:
-            errors.append(f"Value at '{where}' failed to satisfy constraint: Member must satisfy enum value set")
+            errors.append(
+                f"Value at '{where}' failed to satisfy constraint: Member must satisfy enum value set"
+            )
             return
         if _check_length(meta, len(value), where, errors):
             return

@@ -5,70 +5,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('groups', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("groups", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ManagedPolicy',
+            name="ManagedPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('arn', models.CharField(max_length=2048, unique=True)),
-                ('policy_id', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=128)),
-                ('name_lower', models.CharField(max_length=128)),
-                ('path', models.CharField(default='/', max_length=512)),
-                ('description', models.CharField(blank=True, default='', max_length=1000)),
-                ('default_version_id', models.CharField(default='v1', max_length=32)),
-                ('next_version', models.PositiveIntegerField(default=2)),
-                ('created', models.DateTimeField()),
-                ('updated', models.DateTimeField()),
-                ('tags', models.JSONField(blank=True, default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("arn", models.CharField(max_length=2048, unique=True)),
+                ("policy_id", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=128)),
+                ("name_lower", models.CharField(max_length=128)),
+                ("path", models.CharField(default="/", max_length=512)),
+                ("description", models.CharField(blank=True, default="", max_length=1000)),
+                ("default_version_id", models.CharField(default="v1", max_length=32)),
+                ("next_version", models.PositiveIntegerField(default=2)),
+                ("created", models.DateTimeField()),
+                ("updated", models.DateTimeField()),
+                ("tags", models.JSONField(blank=True, default=list)),
             ],
             options={
-                'ordering': ['name_lower'],
+                "ordering": ["name_lower"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyAttachment',
+            name="PolicyAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField()),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version_id', models.CharField(max_length=32)),
-                ('document', models.TextField()),
-                ('is_default', models.BooleanField(default=False)),
-                ('created', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version_id", models.CharField(max_length=32)),
+                ("document", models.TextField()),
+                ("is_default", models.BooleanField(default=False)),
+                ("created", models.DateTimeField()),
             ],
             options={
-                'ordering': ['policy', '-created', '-id'],
+                "ordering": ["policy", "-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='InlinePolicy',
+            name="InlinePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128)),
-                ('document', models.TextField()),
-                ('created', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inline_policies', to='accounts.account')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='inline_policies', to='groups.group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=128)),
+                ("document", models.TextField()),
+                ("created", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inline_policies",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inline_policies",
+                        to="groups.group",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

@@ -5,82 +5,144 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('groups', '0002_initial'),
-        ('policies', '0001_initial'),
-        ('users', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("groups", "0002_initial"),
+        ("policies", "0001_initial"),
+        ("users", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inlinepolicy',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='inline_policies', to='users.iamuser'),
+            model_name="inlinepolicy",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="inline_policies",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddField(
-            model_name='managedpolicy',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='managed_policies', to='accounts.account'),
+            model_name="managedpolicy",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="managed_policies",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='policyattachment',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='policy_attachments', to='accounts.account'),
+            model_name="policyattachment",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="policy_attachments",
+                to="accounts.account",
+            ),
         ),
         migrations.AddField(
-            model_name='policyattachment',
-            name='group',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='policy_attachments', to='groups.group'),
+            model_name="policyattachment",
+            name="group",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="policy_attachments",
+                to="groups.group",
+            ),
         ),
         migrations.AddField(
-            model_name='policyattachment',
-            name='policy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='policies.managedpolicy'),
+            model_name="policyattachment",
+            name="policy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attachments",
+                to="policies.managedpolicy",
+            ),
         ),
         migrations.AddField(
-            model_name='policyattachment',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='policy_attachments', to='users.iamuser'),
+            model_name="policyattachment",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="policy_attachments",
+                to="users.iamuser",
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='policy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='policies.managedpolicy'),
+            model_name="policyversion",
+            name="policy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="versions",
+                to="policies.managedpolicy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inlinepolicy',
-            constraint=models.UniqueConstraint(models.F('user'), models.F('name'), condition=models.Q(('user__isnull', False)), name='inline_unique_user'),
+            model_name="inlinepolicy",
+            constraint=models.UniqueConstraint(
+                models.F("user"),
+                models.F("name"),
+                condition=models.Q(("user__isnull", False)),
+                name="inline_unique_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inlinepolicy',
-            constraint=models.UniqueConstraint(models.F('group'), models.F('name'), condition=models.Q(('group__isnull', False)), name='inline_unique_group'),
+            model_name="inlinepolicy",
+            constraint=models.UniqueConstraint(
+                models.F("group"),
+                models.F("name"),
+                condition=models.Q(("group__isnull", False)),
+                name="inline_unique_group",
+            ),
         ),
         migrations.AddIndex(
-            model_name='managedpolicy',
-            index=models.Index(models.F('account'), models.F('name_lower'), name='policy_account_name'),
+            model_name="managedpolicy",
+            index=models.Index(models.F("account"), models.F("name_lower"), name="policy_account_name"),
         ),
         migrations.AddConstraint(
-            model_name='managedpolicy',
-            constraint=models.UniqueConstraint(models.F('account'), models.F('name_lower'), condition=models.Q(('account__isnull', False)), name='policy_unique_name'),
+            model_name="managedpolicy",
+            constraint=models.UniqueConstraint(
+                models.F("account"),
+                models.F("name_lower"),
+                condition=models.Q(("account__isnull", False)),
+                name="policy_unique_name",
+            ),
         ),
         migrations.AddIndex(
-            model_name='policyattachment',
-            index=models.Index(models.F('account'), models.F('policy'), name='attachment_account_policy'),
+            model_name="policyattachment",
+            index=models.Index(models.F("account"), models.F("policy"), name="attachment_account_policy"),
         ),
         migrations.AddConstraint(
-            model_name='policyattachment',
-            constraint=models.UniqueConstraint(models.F('policy'), models.F('user'), condition=models.Q(('user__isnull', False)), name='attachment_unique_user'),
+            model_name="policyattachment",
+            constraint=models.UniqueConstraint(
+                models.F("policy"),
+                models.F("user"),
+                condition=models.Q(("user__isnull", False)),
+                name="attachment_unique_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyattachment',
-            constraint=models.UniqueConstraint(models.F('policy'), models.F('group'), condition=models.Q(('group__isnull', False)), name='attachment_unique_group'),
+            model_name="policyattachment",
+            constraint=models.UniqueConstraint(
+                models.F("policy"),
+                models.F("group"),
+                condition=models.Q(("group__isnull", False)),
+                name="attachment_unique_group",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(models.F('policy'), models.F('version_id'), name='policyversion_unique'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(
+                models.F("policy"), models.F("version_id"), name="policyversion_unique"
+            ),
         ),
     ]

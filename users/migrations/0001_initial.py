@@ -5,33 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('policies', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("policies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IAMUser',
+            name="IAMUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_id', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=128)),
-                ('name_lower', models.CharField(max_length=128)),
-                ('path', models.CharField(default='/', max_length=512)),
-                ('created', models.DateTimeField()),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('password_last_used', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='iam_users', to='accounts.account')),
-                ('permissions_boundary', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='boundary_of_users', to='policies.managedpolicy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("user_id", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=128)),
+                ("name_lower", models.CharField(max_length=128)),
+                ("path", models.CharField(default="/", max_length=512)),
+                ("created", models.DateTimeField()),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("password_last_used", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="iam_users",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "permissions_boundary",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="boundary_of_users",
+                        to="policies.managedpolicy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name_lower'],
-                'indexes': [models.Index(models.F('account'), models.F('path'), name='iamuser_account_path')],
-                'constraints': [models.UniqueConstraint(models.F('account'), models.F('name_lower'), name='iamuser_unique_name')],
+                "ordering": ["name_lower"],
+                "indexes": [models.Index(models.F("account"), models.F("path"), name="iamuser_account_path")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("account"), models.F("name_lower"), name="iamuser_unique_name"
+                    )
+                ],
             },
         ),
     ]
