@@ -38,6 +38,7 @@ def create_account(
 ) -> Account:
     """A new account with its root operator (created, or reused when the email is known)."""
     User = get_user_model()
+    root_email = root_email.strip().lower()  # the sign-in form looks operators up by lower-cased email
     operator = User.objects.filter(username=root_email).first()
     if operator is None:
         operator = User.objects.create_user(username=root_email, email=root_email, password=root_password)

@@ -1,15 +1,21 @@
-"""URL configuration. The console's pages arrive with the console issue; for now only health."""
+"""URL configuration: public pages are marked @login_not_required; everything else needs sign-in."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from . import views
 
+
+@login_not_required
 @require_GET
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("", include("accounts.urls")),
     path("healthz", healthz, name="healthz"),
 ]
