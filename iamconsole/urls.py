@@ -17,5 +17,6 @@ def healthz(request):
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("accounts.urls")),
+    path("", include("users.urls")),
     path("healthz", healthz, name="healthz"),
 ]

@@ -108,6 +108,28 @@ def operation(
     return register
 
 
+EXTENSIONS: dict[str, Operation] = {}
+
+
+def console_extension(
+    name: str, *, authorized_as: str, resource: Callable[[Context, dict], str] | None = None
+):
+    """Register a console extension (ARCHITECTURE.md §1): a read the console needs that IAM would answer
+    only with N+1 calls, such as the users list with groups, MFA and key ages in one go.
+
+    It is a backend method called `name`, authorized as the IAM action `authorized_as` (so a principal
+    sees exactly what that action would show), never audited. The AWS backend implements the same names.
+    """
+
+    def register(func):
+        if name in EXTENSIONS and EXTENSIONS[name].func is not func:
+            raise RuntimeError(f"{name} is registered twice")
+        EXTENSIONS[name] = Operation(authorized_as, func, resource, False)
+        return func
+
+    return register
+
+
 # Resource helpers shared by the apps' registrations.
 def user_resource(ctx: Context, params: dict) -> str:
     """The user named by UserName (the caller when omitted), as AWS names it in AccessDenied."""

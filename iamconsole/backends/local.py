@@ -16,7 +16,7 @@ import pkgutil
 from django.db import IntegrityError, transaction
 
 from . import audit, authz
-from .base import OPERATIONS, Context, Principal
+from .base import EXTENSIONS, OPERATIONS, Context, Principal
 from .errors import ConcurrentModification, IAMError, NotImplementedOperation
 from .model import action_names, validate_input
 
@@ -48,6 +48,8 @@ class LocalBackend:
         load_operations()
 
     def __getattr__(self, name):
+        if name in EXTENSIONS:
+            return functools.partial(self._extension, EXTENSIONS[name])
         action = action_names().get(name)
         if action is None:
             raise AttributeError(name)
@@ -88,6 +90,17 @@ class LocalBackend:
             self._audit_failure(op, ctx, params, error)
             raise
         return result
+
+    def _extension(self, ext, **params):
+        """Run a console extension: authorized as its IAM action, read-only, not audited."""
+        ctx = Context(self.account, self.principal, ext.action, self.source_ip, self.user_agent, self.via)
+        resource = ext.resource(ctx, params) if ext.resource else "*"
+        try:
+            authz.authorize(ctx, ext.action, resource)
+        except IAMError as error:
+            self._audit_failure(ext, ctx, params, error)
+            raise
+        return ext.func(ctx, **params)
 
     def _audit_failure(self, op, ctx, params, error):
         if op.mutating or error.code == "AccessDenied":

@@ -1,0 +1,26 @@
+"""The users list's columns, as the AWS console names them, and which ones the operator shows."""
+
+# (key, label, sort key) in the AWS console's order.
+COLUMNS = [
+    ("name", "User name", "name"),
+    ("path", "Path", "path"),
+    ("groups", "Groups", "groups"),
+    ("last_activity", "Last activity", "last_activity"),
+    ("mfa", "MFA", "mfa"),
+    ("password_age", "Password age", "password_age"),
+    ("console_last_sign_in", "Console last sign-in", "console_last_sign_in"),
+    ("access_key_id", "Access key ID", "access_key_id"),
+    ("active_key_age", "Active key age", "active_key_age"),
+    ("access_key_last_used", "Access key last used", "access_key_last_used"),
+    ("arn", "ARN", "arn"),
+    ("created", "Creation time", "created"),
+]
+DEFAULT_HIDDEN = {"path", "arn"}
+SESSION_KEY = "users_list_columns"
+
+
+def visible_columns(request) -> list[tuple[str, str, str]]:
+    chosen = request.session.get(SESSION_KEY)
+    keys = set(chosen) if chosen else {key for key, _, _ in COLUMNS} - DEFAULT_HIDDEN
+    keys.add("name")  # the user name is always shown
+    return [column for column in COLUMNS if column[0] in keys]
