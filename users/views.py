@@ -1,9 +1,15 @@
 """Pages for IAM users. Views orchestrate; the backend decides (STYLE.md 1-2)."""
 
+from django.contrib import messages
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
+from iamconsole.htmx import redirect_or_client_redirect
+
+from .cascade import delete_user_cascade
 from .console import COLUMNS, visible_columns
+from .forms import DeleteUsersForm, selected_user_names
 from .ops_console import SORTS
 
 
@@ -33,3 +39,21 @@ def user_list(request):
     if request.htmx and not request.htmx.boosted:
         template += "#users-table"
     return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def user_delete(request):
+    """Delete the selected users after a typed confirmation, with the console's cascade (facts §1.3)."""
+    names = selected_user_names(request.POST if request.method == "POST" else request.GET)
+    form = DeleteUsersForm(names, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for deletion in [delete_user_cascade(request.iam, name) for name in names]:
+            if deletion.deleted:
+                messages.success(request, f"User {deletion.user_name} deleted.")
+            else:
+                done = [f"{s.action} {s.target}" for s in deletion.steps if s.ok]
+                failed = deletion.steps[-1]
+                note = f" Removed before the failure: {', '.join(done)}." if done else ""
+                messages.error(request, f"User {deletion.user_name} was not deleted: {failed.error}.{note}")
+        return redirect_or_client_redirect(request, reverse("users:user_list"))
+    return render(request, "users/user_delete.html", {"form": form, "names": names})

@@ -34,6 +34,17 @@
     }
   });
 
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("[data-select-all]");
+    if (all) {
+      var name = all.getAttribute("data-select-all");
+      var table = all.closest("table");
+      table.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var dismiss = event.target.closest("[data-dismiss]");
     if (dismiss) {
