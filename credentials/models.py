@@ -18,6 +18,11 @@ class LoginProfile(models.Model):
     created = models.DateTimeField()
     password_changed = models.DateTimeField()
     password_reset_required = models.BooleanField(default=False)
+    # MaxSigninSessionDuration in seconds (3600..7776000); null means "unset" and is omitted in output.
+    max_signin_session_duration = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self):
+        return f"login profile of user #{self.user_id}"
 
 
 class PasswordHistory(models.Model):
@@ -29,6 +34,9 @@ class PasswordHistory(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"password of user #{self.user_id} set {self.created:%Y-%m-%d}"
 
 
 class PasswordPolicy(models.Model):
@@ -44,6 +52,9 @@ class PasswordPolicy(models.Model):
     max_password_age = models.PositiveSmallIntegerField(null=True, blank=True)
     password_reuse_prevention = models.PositiveSmallIntegerField(null=True, blank=True)
     hard_expiry = models.BooleanField(null=True, blank=True)
+
+    def __str__(self):
+        return f"password policy of account #{self.account_id}"
 
 
 class AccessKey(models.Model):
@@ -64,11 +75,15 @@ class AccessKey(models.Model):
     class Meta:
         ordering = ["created", "id"]
 
+    def __str__(self):
+        return self.access_key_id
+
 
 class VirtualMFADevice(models.Model):
     """A virtual (TOTP) MFA device; assigned to a user by EnableMFADevice.
 
-    `last_used_step` is the TOTP time step of the newest accepted code, so a code is accepted once.
+    `last_used_step` is the TOTP time step of the newest accepted code, so a code is accepted once;
+    `clock_offset_steps` is the device's measured drift, applied when later codes are checked.
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="mfa_devices")
@@ -81,11 +96,16 @@ class VirtualMFADevice(models.Model):
     )
     enable_date = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(null=True, blank=True)
+    # Steps between the server's clock and the device's, measured by Enable/ResyncMFADevice.
+    clock_offset_steps = models.SmallIntegerField(default=0)
     created = models.DateTimeField()
     tags = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["serial_number"]
+
+    def __str__(self):
+        return self.serial_number
 
 
 class SSHPublicKey(models.Model):
@@ -100,6 +120,9 @@ class SSHPublicKey(models.Model):
 
     class Meta:
         ordering = ["uploaded", "id"]
+
+    def __str__(self):
+        return self.ssh_public_key_id
 
 
 class ServiceSpecificCredential(models.Model):
@@ -116,6 +139,9 @@ class ServiceSpecificCredential(models.Model):
     class Meta:
         ordering = ["created", "id"]
 
+    def __str__(self):
+        return self.credential_id
+
 
 class SigningCertificate(models.Model):
     """An X.509 signing certificate of a user (2 per user)."""
@@ -128,6 +154,9 @@ class SigningCertificate(models.Model):
 
     class Meta:
         ordering = ["uploaded", "id"]
+
+    def __str__(self):
+        return self.certificate_id
 
 
 class ServerCertificate(models.Model):
@@ -149,6 +178,9 @@ class ServerCertificate(models.Model):
         ordering = ["name_lower"]
         constraints = [models.UniqueConstraint("account", "name_lower", name="servercert_unique_name")]
 
+    def __str__(self):
+        return self.name
+
 
 class CredentialReport(models.Model):
     """The account's one stored credential report (GenerateCredentialReport overwrites it)."""
@@ -156,3 +188,6 @@ class CredentialReport(models.Model):
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="credential_report")
     generated = models.DateTimeField()
     content = models.BinaryField()
+
+    def __str__(self):
+        return f"credential report of account #{self.account_id}"
