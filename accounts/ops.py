@@ -21,9 +21,17 @@ from iamconsole.backends.errors import (
     NoSuchEntity,
     ValidationError,
 )
+from policies.documents import output_document
 from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
 from users.models import IAMUser
-from users.ops import BOUNDARY_TYPE, DEFAULT_MAX_ITEMS, decode_marker, encode_marker, lock_account, offset_page
+from users.ops import (
+    BOUNDARY_TYPE,
+    DEFAULT_MAX_ITEMS,
+    decode_marker,
+    encode_marker,
+    lock_account,
+    offset_page,
+)
 
 from .models import Account
 from .report import build_credential_report
@@ -173,15 +181,6 @@ def get_account_summary(ctx):
 # Authorization details
 
 
-def policy_document(text: str) -> str:
-    """A stored policy document as the output member carries it: the JSON text, URL-decoded.
-
-    AWS sends documents URL-encoded (RFC 3986) on the wire; the contract, like botocore's shape
-    (`policyDocumentType`, a string), carries the decoded text as it was stored.
-    """
-    return text
-
-
 def is_attachable(policy: ManagedPolicy) -> bool:
     """AWS service-linked role policies (`/aws-service-role/`) cannot be attached to users or groups."""
     return not policy.path.startswith("/aws-service-role/")
@@ -192,7 +191,7 @@ def _attached(attachments) -> list[dict]:
 
 
 def _inline(policies) -> list[dict]:
-    return [{"PolicyName": p.name, "PolicyDocument": policy_document(p.document)} for p in policies]
+    return [{"PolicyName": p.name, "PolicyDocument": output_document(p.document)} for p in policies]
 
 
 def _user_detail(ctx, user: IAMUser) -> dict:
@@ -252,7 +251,7 @@ def _policy_detail(policy: ManagedPolicy) -> dict:
             "UpdateDate": policy.updated,
             "PolicyVersionList": [
                 {
-                    "Document": policy_document(v.document),
+                    "Document": output_document(v.document),
                     "VersionId": v.version_id,
                     "IsDefaultVersion": v.is_default,
                     "CreateDate": v.created,

@@ -8,8 +8,9 @@ from .models import ManagedPolicy
 
 
 def check_arn(arn: str) -> None:
-    """AWS's ValidationError for a PolicyArn that is not an ARN at all."""
-    if not arn.startswith("arn:"):
+    """AWS's ValidationError for a PolicyArn that is not an ARN at all: an ARN starts with `arn:`
+    and has six colon-separated parts (arn:partition:service:region:account:resource)."""
+    if not arn.startswith("arn:") or arn.count(":") < 5:
         raise ValidationError(f"ARN {arn} is not valid.")
 
 

@@ -83,6 +83,9 @@ class PolicyAttachment(models.Model):
         ]
         indexes = [models.Index("account", "policy", name="attachment_account_policy")]
 
+    def __str__(self):
+        return f"{self.policy.arn} -> {self.user or self.group}"
+
 
 class InlinePolicy(models.Model):
     """A policy embedded in one user or one group (PutUserPolicy / PutGroupPolicy)."""

@@ -60,6 +60,10 @@ def _check(shape, value, where, problems):
         for key, item in value.items():
             _check(shape.key, key, f"{where}.key", problems)
             _check(shape.value, item, f"{where}[{key!r}]", problems)
+    elif kind == "string" and shape.name == "policyDocumentType":
+        # boto3 decodes policy documents into dicts (botocore's json_decode_policies); so does the contract.
+        if not isinstance(value, dict):
+            problems.append(f"{where}: a policy document must be a dict, as boto3 returns it")
     elif kind == "string":
         if not isinstance(value, str):
             problems.append(f"{where}: expected str, got {type(value).__name__}")

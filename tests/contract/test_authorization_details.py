@@ -136,8 +136,8 @@ def test_a_user_detail_carries_groups_policies_boundary_and_tags(iam, account):
         "CreateDate": created["CreateDate"],
         # Documents come back decoded, exactly as they were put (whitespace included).
         "UserPolicyList": [
-            {"PolicyName": "aa-list", "PolicyDocument": DOCUMENT},
-            {"PolicyName": "zz-deny", "PolicyDocument": spaced},
+            {"PolicyName": "aa-list", "PolicyDocument": json.loads(DOCUMENT)},
+            {"PolicyName": "zz-deny", "PolicyDocument": json.loads(spaced)},
         ],
         "GroupList": ["Alpha", "zeta"],
         "AttachedManagedPolicies": [
@@ -170,7 +170,7 @@ def test_a_group_detail_always_has_its_policy_lists(iam, account):
         "GroupId": created["GroupId"],
         "Arn": "arn:aws:iam::123456789012:group/infra/ops",
         "CreateDate": created["CreateDate"],
-        "GroupPolicyList": [{"PolicyName": "group-inline", "PolicyDocument": DOCUMENT}],
+        "GroupPolicyList": [{"PolicyName": "group-inline", "PolicyDocument": json.loads(DOCUMENT)}],
         "AttachedManagedPolicies": [
             {"PolicyName": "ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}
         ],
@@ -205,13 +205,13 @@ def test_customer_policies_come_with_every_version_newest_first(iam, account, ot
         "UpdateDate": NOW + datetime.timedelta(minutes=2),
         "PolicyVersionList": [
             {
-                "Document": v2,
+                "Document": json.loads(v2),
                 "VersionId": "v2",
                 "IsDefaultVersion": True,
                 "CreateDate": NOW + datetime.timedelta(minutes=2),
             },
             {
-                "Document": DOCUMENT,
+                "Document": json.loads(DOCUMENT),
                 "VersionId": "v1",
                 "IsDefaultVersion": False,
                 "CreateDate": NOW + datetime.timedelta(minutes=1),
@@ -268,7 +268,7 @@ def test_the_aws_managed_filter_lists_the_catalog_with_this_account_counts(iam, 
     s3 = next(p for p in pages if p["PolicyName"] == "AmazonS3FullAccess")
     assert s3["AttachmentCount"] == 1 and s3["IsAttachable"] is True
     assert s3["PolicyVersionList"][0]["IsDefaultVersion"] is True
-    assert json.loads(s3["PolicyVersionList"][0]["Document"])["Version"] == "2012-10-17"
+    assert s3["PolicyVersionList"][0]["Document"]["Version"] == "2012-10-17"
     service_linked = [p for p in pages if p["Path"] == "/aws-service-role/"]
     assert service_linked and not any(p["IsAttachable"] for p in service_linked)
 

@@ -35,7 +35,9 @@ def race(func, times=2):
 
 @pytest.fixture
 def sandbox():
-    return create_account(account_id="123456789012", root_email="root@example.com", root_password="x-Pass-1234")
+    return create_account(
+        account_id="123456789012", root_email="root@example.com", root_password="x-Pass-1234"
+    )
 
 
 def test_two_simultaneous_create_user_of_one_name_make_one_user(sandbox):
