@@ -77,3 +77,22 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.event_time:%Y-%m-%dT%H:%M:%SZ} {self.event_name} by {self.principal_arn}"
+
+
+class OneTimeDownload(models.Model):
+    """A file with secrets (the add-users wizard's credentials .csv), downloadable once, briefly.
+
+    The link carries a random token; only its SHA-256 is stored. The content is AES-GCM encrypted and
+    deleted when it is downloaded or when it expires, whichever comes first.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="downloads")
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="downloads")
+    token_hash = models.CharField(max_length=64, unique=True)
+    filename = models.CharField(max_length=255)
+    content_encrypted = models.TextField()
+    created = models.DateTimeField()
+    expires = models.DateTimeField()
+
+    def __str__(self):
+        return self.filename

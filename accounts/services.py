@@ -13,11 +13,16 @@ from .models import Account
 
 
 def generate_password(length: int = 20) -> str:
-    """A random password with upper, lower, digits and a symbol from IAM's symbol set."""
+    """A random password with upper, lower, digits and a symbol from IAM's symbol set.
+
+    It starts with a letter, so no spreadsheet takes it for a formula in a credentials .csv.
+    """
     symbols = "!@#$%^&*()_+-=[]{}|'"
     alphabet = string.ascii_letters + string.digits + symbols
     while True:
-        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        password = secrets.choice(string.ascii_letters) + "".join(
+            secrets.choice(alphabet) for _ in range(length - 1)
+        )
         if (
             any(c.islower() for c in password)
             and any(c.isupper() for c in password)

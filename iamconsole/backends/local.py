@@ -55,6 +55,11 @@ class LocalBackend:
             raise AttributeError(name)
         return functools.partial(self.call, action)
 
+    def batch(self):
+        """A unit of work for several calls (the add-users wizard): on the local database they commit or
+        roll back together. (The AWS backend cannot offer this and reports per call instead.)"""
+        return transaction.atomic()
+
     def implemented_actions(self) -> list[str]:
         return sorted(load_operations())
 
