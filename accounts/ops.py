@@ -21,17 +21,12 @@ from iamconsole.backends.errors import (
     NoSuchEntity,
     ValidationError,
 )
+from iamconsole.backends.paging import DEFAULT_MAX_ITEMS, decode_marker, encode_marker, offset_page
+from iamconsole.backends.rows import lock_account
 from policies.documents import output_document
 from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
 from users.models import IAMUser
-from users.ops import (
-    BOUNDARY_TYPE,
-    DEFAULT_MAX_ITEMS,
-    decode_marker,
-    encode_marker,
-    lock_account,
-    offset_page,
-)
+from users.ops import BOUNDARY_TYPE
 
 from .models import Account
 from .report import build_credential_report

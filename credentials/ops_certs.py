@@ -9,8 +9,6 @@ echoed in an error. Calling conventions: iamconsole/backends/base.py.
 
 import secrets
 
-from django.db import IntegrityError, transaction
-
 from iamconsole import crypto, ids
 from iamconsole.backends import authz
 from iamconsole.backends.base import operation, user_resource
@@ -25,8 +23,11 @@ from iamconsole.backends.errors import (
     NoSuchEntity,
     NotImplementedOperation,
 )
+from iamconsole.backends.paging import keyset_page, offset_page, under_path
+from iamconsole.backends.rows import lock_account, save_new, save_renamed
+from iamconsole.backends.tagging import check_tags, merge_tags, remove_tags, sorted_tags
 from users.models import IAMUser
-from users.ops import get_user_or_404, keyset_page, lock_account, offset_page, under_path
+from users.ops import get_user_or_404
 
 from . import certs
 from .models import ServerCertificate, SigningCertificate
@@ -206,15 +207,6 @@ def _get_server_certificate(ctx, name: str, *, lock: bool = False) -> ServerCert
     return certificate
 
 
-def _check_tags(Tags: list[dict]) -> None:
-    """IAM's rules for user-supplied tags beyond the model's patterns: no `aws:` prefix, no repeats."""
-    keys = [tag["Key"] for tag in Tags]
-    if any(key.lower().startswith("aws:") for key in keys):
-        raise InvalidInput("Tag keys cannot start with 'aws:' because the prefix is reserved for AWS use.")
-    if len(set(keys)) != len(keys):
-        raise InvalidInput("Duplicate tag keys found. Please note that Tag keys are case sensitive.")
-
-
 def _check_server_certificate(CertificateBody, PrivateKey, CertificateChain):
     """Parse the body, the key and the chain; return the body's certificate.
 
@@ -246,7 +238,7 @@ def upload_server_certificate(
     """Store a server certificate; its expiry comes from the certificate, its key is kept encrypted."""
     certificate = _check_server_certificate(CertificateBody, PrivateKey, CertificateChain)
     Tags = list(Tags or [])
-    _check_tags(Tags)
+    check_tags(Tags, case_insensitive=False)
     # The account row's lock keeps the per-account quota and the name check right under concurrency.
     lock_account(ctx)
     if ServerCertificate.objects.filter(
@@ -268,11 +260,7 @@ def upload_server_certificate(
         expiration=certs.not_after(certificate),
         tags=Tags,
     )
-    try:
-        with transaction.atomic():
-            stored.save(force_insert=True)
-    except IntegrityError:
-        raise server_certificate_exists(ServerCertificateName)
+    save_new(stored, exists_message=server_certificate_exists(ServerCertificateName).message)
     out = {"ServerCertificateMetadata": server_certificate_metadata(stored, ctx)}
     if Tags:
         out["Tags"] = Tags
@@ -329,11 +317,11 @@ def update_server_certificate(ctx, *, ServerCertificateName, NewPath=None, NewSe
         certificate.name_lower = NewServerCertificateName.lower()
     if NewPath is not None:
         certificate.path = NewPath
-    try:
-        with transaction.atomic():
-            certificate.save(update_fields=["name", "name_lower", "path"])
-    except IntegrityError:
-        raise server_certificate_exists(NewServerCertificateName)
+    save_renamed(
+        certificate,
+        exists_message=server_certificate_exists(NewServerCertificateName).message,
+        update_fields=["name", "name_lower", "path"],
+    )
     return {}
 
 
@@ -348,12 +336,15 @@ def delete_server_certificate(ctx, *, ServerCertificateName):
 def tag_server_certificate(ctx, *, ServerCertificateName, Tags):
     """Add tags; a key already present gets the new value. At most 50 tags in all."""
     certificate = _get_server_certificate(ctx, ServerCertificateName, lock=True)
-    _check_tags(Tags)
-    merged = {tag["Key"]: tag["Value"] for tag in certificate.tags}
-    merged.update({tag["Key"]: tag["Value"] for tag in Tags})
-    if len(merged) > TAGS_PER_RESOURCE:
-        raise LimitExceeded(f"Cannot exceed quota for TagsPerServerCertificate: {TAGS_PER_RESOURCE}")
-    certificate.tags = [{"Key": key, "Value": value} for key, value in merged.items()]
+    check_tags(Tags, case_insensitive=False)
+    # Kept in insertion order: GetServerCertificate answers the tags as stored.
+    certificate.tags = merge_tags(
+        certificate.tags,
+        Tags,
+        case_insensitive=False,
+        quota=TAGS_PER_RESOURCE,
+        quota_name="TagsPerServerCertificate",
+    )
     certificate.save(update_fields=["tags"])
     return {}
 
@@ -362,7 +353,7 @@ def tag_server_certificate(ctx, *, ServerCertificateName, Tags):
 def untag_server_certificate(ctx, *, ServerCertificateName, TagKeys):
     """Remove the tags with these keys; keys that are not there are ignored."""
     certificate = _get_server_certificate(ctx, ServerCertificateName, lock=True)
-    certificate.tags = [tag for tag in certificate.tags if tag["Key"] not in set(TagKeys)]
+    certificate.tags = remove_tags(certificate.tags, TagKeys, case_insensitive=False)
     certificate.save(update_fields=["tags"])
     return {}
 
@@ -371,6 +362,6 @@ def untag_server_certificate(ctx, *, ServerCertificateName, TagKeys):
 def list_server_certificate_tags(ctx, *, ServerCertificateName, Marker=None, MaxItems=None):
     """The certificate's tags, sorted by key."""
     certificate = _get_server_certificate(ctx, ServerCertificateName)
-    tags = sorted(certificate.tags, key=lambda tag: tag["Key"])
+    tags = sorted_tags(certificate.tags)
     page, more = offset_page(tags, kind="ListServerCertificateTags", Marker=Marker, MaxItems=MaxItems)
     return {"Tags": page, **more}

@@ -22,13 +22,13 @@ from iamconsole.backends.errors import (
     NoSuchEntity,
     ValidationError,
 )
+from iamconsole.backends.paging import DEFAULT_MAX_ITEMS
 from users.models import IAMUser
 from users.ops import get_user_or_404
 
 from .models import AccessKey
 
 ACCESS_KEYS_PER_USER = 2  # inactive keys count too (reference/aws-iam-facts.md §4)
-DEFAULT_MAX_ITEMS = 100
 # AWS records the first use in a 15-minute window (credential report documentation).
 LAST_USED_GRANULARITY = datetime.timedelta(minutes=15)
 NOT_APPLICABLE = "N/A"

@@ -16,7 +16,7 @@ import zlib
 
 import pyotp
 import qrcode
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from iamconsole import crypto
 from iamconsole.backends.base import operation, user_resource
@@ -24,10 +24,12 @@ from iamconsole.backends.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     InvalidAuthenticationCode,
-    InvalidInput,
     LimitExceeded,
     NoSuchEntity,
 )
+from iamconsole.backends.paging import DEFAULT_MAX_ITEMS
+from iamconsole.backends.rows import save_new
+from iamconsole.backends.tagging import check_tags, merge_tags, remove_tags, sorted_tags
 from users.models import IAMUser
 from users.ops import get_user_or_404, user_dict
 
@@ -40,7 +42,6 @@ VERIFY_WINDOW = 1  # steps either side of the device's clock for a sign-in or En
 RESYNC_WINDOW = 10  # steps either side searched by ResyncMFADevice for a drifted device
 MFA_DEVICES_PER_USER = 8
 TAGS_PER_DEVICE = 50
-DEFAULT_MAX_ITEMS = 100
 
 INVALID_CODE = "Authentication code for device is not valid."
 IN_USE = "MFA Device is already in use."
@@ -165,22 +166,17 @@ def qr_png(text: str, *, scale: int = 6) -> bytes:
 # --- tags ---------------------------------------------------------------------------------------
 
 
-def _check_tags(tags: list[dict]) -> None:
-    """What the model cannot check: reserved `aws:` keys and duplicate keys (MFA tag keys are
-    case-sensitive). Wordings are UNVERIFIED for MFA devices."""
-    keys = [tag["Key"] for tag in tags]
-    if any(key.lower().startswith("aws:") for key in keys):
-        raise InvalidInput("Tag keys starting with 'aws:' are reserved for internal use.")
-    if len(set(keys)) != len(keys):
-        raise InvalidInput("Duplicate tag keys found.")
+def _merged_tags(current: list[dict], new: list[dict]) -> list[dict]:
+    """`current` with `new` checked and applied, sorted by key (the order ListMFADeviceTags answers).
 
-
-def _merge_tags(existing: list[dict], new: list[dict]) -> list[dict]:
-    merged = {tag["Key"]: tag["Value"] for tag in existing}
-    merged.update((tag["Key"], tag["Value"]) for tag in new)
-    if len(merged) > TAGS_PER_DEVICE:
-        raise LimitExceeded(f"Cannot exceed quota for TagsPerMFADevice: {TAGS_PER_DEVICE}")
-    return [{"Key": key, "Value": merged[key]} for key in sorted(merged)]
+    MFA tag keys are case-sensitive; the rules are iamconsole/backends/tagging.py's, their wordings
+    UNVERIFIED for MFA devices (no AWS answer recorded).
+    """
+    check_tags(new, case_insensitive=False)
+    merged = merge_tags(
+        current, new, case_insensitive=False, quota=TAGS_PER_DEVICE, quota_name="TagsPerMFADevice"
+    )
+    return sorted_tags(merged)
 
 
 # --- operations ---------------------------------------------------------------------------------
@@ -192,8 +188,7 @@ def create_virtual_mfa_device(ctx, *, VirtualMFADeviceName, Path="/", Tags=None)
     serial = ctx.arn(f"mfa{Path}{VirtualMFADeviceName}")
     if VirtualMFADevice.objects.filter(serial_number=serial).exists():
         raise EntityAlreadyExists("MFA device already exists.")
-    _check_tags(Tags or [])
-    tags = _merge_tags([], Tags or [])
+    tags = _merged_tags([], Tags or [])
     seed = pyotp.random_base32(SEED_LENGTH)
     device = VirtualMFADevice(
         account=ctx.account,
@@ -204,11 +199,7 @@ def create_virtual_mfa_device(ctx, *, VirtualMFADeviceName, Path="/", Tags=None)
         created=ctx.now,
         tags=tags,
     )
-    try:
-        with transaction.atomic():
-            device.save(force_insert=True)
-    except IntegrityError:  # a concurrent create took the serial number
-        raise EntityAlreadyExists("MFA device already exists.")
+    save_new(device, exists_message="MFA device already exists.")  # a concurrent create took the serial
     out = {
         "SerialNumber": serial,
         "Base32StringSeed": seed.encode(),
@@ -329,8 +320,7 @@ def list_virtual_mfa_devices(ctx, *, AssignmentStatus="Any", Marker=None, MaxIte
 def tag_mfa_device(ctx, *, SerialNumber, Tags):
     """Add or overwrite tags on a device (keys are case-sensitive; 50 at most)."""
     device = _device_or_404(ctx, SerialNumber, lock=True)
-    _check_tags(Tags)
-    device.tags = _merge_tags(device.tags, Tags)
+    device.tags = _merged_tags(device.tags, Tags)
     device.save(update_fields=["tags"])
     return {}
 
@@ -339,7 +329,7 @@ def tag_mfa_device(ctx, *, SerialNumber, Tags):
 def untag_mfa_device(ctx, *, SerialNumber, TagKeys):
     """Remove the named tags; keys that are absent are ignored."""
     device = _device_or_404(ctx, SerialNumber, lock=True)
-    device.tags = [tag for tag in device.tags if tag["Key"] not in set(TagKeys)]
+    device.tags = remove_tags(device.tags, TagKeys, case_insensitive=False)
     device.save(update_fields=["tags"])
     return {}
 

@@ -5,8 +5,6 @@ are checked with credentials.passwords (the account's custom policy, or the IAM 
 as Argon2 hashes; the password itself never reaches an output, a message or the audit log.
 """
 
-from django.db import IntegrityError, transaction
-
 from iamconsole.backends.base import account_resource, operation, user_resource
 from iamconsole.backends.errors import (
     EntityAlreadyExists,
@@ -15,6 +13,7 @@ from iamconsole.backends.errors import (
     NoSuchEntity,
     ValidationError,
 )
+from iamconsole.backends.rows import save_new
 from users.models import IAMUser
 from users.ops import get_user_or_404
 
@@ -92,11 +91,8 @@ def create_login_profile(
         max_signin_session_duration=MaxSigninSessionDuration,
     )
     _set_password(ctx, profile, Password)
-    try:
-        with transaction.atomic():
-            profile.save(force_insert=True)
-    except IntegrityError:  # a concurrent CreateLoginProfile won the one-to-one row
-        raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
+    # The one-to-one row settles a race between two CreateLoginProfile calls.
+    save_new(profile, exists_message=f"Login Profile for user {user.name} already exists.")
     return {"LoginProfile": profile_dict(profile)}
 
 

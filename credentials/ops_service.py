@@ -16,8 +16,9 @@ from django.contrib.auth.hashers import make_password
 from iamconsole import ids
 from iamconsole.backends.base import operation, user_resource
 from iamconsole.backends.errors import InvalidInput, LimitExceeded, NoSuchEntity
+from iamconsole.backends.paging import offset_page
 from users.models import IAMUser
-from users.ops import get_user_or_404, offset_page
+from users.ops import get_user_or_404
 
 from .models import ServiceSpecificCredential
 

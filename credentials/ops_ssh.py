@@ -8,7 +8,8 @@ other encoding. Calling conventions: iamconsole/backends/base.py.
 from iamconsole import ids
 from iamconsole.backends.base import operation, user_resource
 from iamconsole.backends.errors import DuplicateSSHPublicKey, InvalidInput, LimitExceeded, NoSuchEntity
-from users.ops import get_user_or_404, offset_page
+from iamconsole.backends.paging import offset_page
+from users.ops import get_user_or_404
 
 from .certs import parse_ssh_public_key
 from .models import SSHPublicKey

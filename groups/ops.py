@@ -2,19 +2,20 @@
 
 Each function is one IAM action (see iamconsole/backends/base.py for the calling convention);
 messages are AWS's as recorded (aws-recorded scenarios, topic `groups`) or as in facts §6.
-Pagination, path filtering and user lookups are shared with users/ops.py.
+Pagination and path filtering come from iamconsole/backends/paging.py, user lookups from users/ops.py.
 """
 
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from iamconsole import ids
 from iamconsole.backends import authz
 from iamconsole.backends.base import group_resource, operation, user_resource
 from iamconsole.backends.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from iamconsole.backends.paging import keyset_page, under_path
+from iamconsole.backends.rows import lock_account, save_new, save_renamed
 from policies.models import InlinePolicy, PolicyAttachment
 from users.models import IAMUser
-from users.ops import get_user_or_404, keyset_page, lock_account, save_renamed, under_path, user_dict
+from users.ops import get_user_or_404, user_dict
 
 from .models import Group, GroupMembership
 
@@ -63,11 +64,7 @@ def create_group(ctx, *, GroupName, Path="/"):
         path=Path,
         created=ctx.now,
     )
-    try:
-        with transaction.atomic():
-            group.save(force_insert=True)
-    except IntegrityError:
-        raise EntityAlreadyExists(f"Group with name {GroupName} already exists.")
+    save_new(group, exists_message=f"Group with name {GroupName} already exists.")
     return {"Group": group_dict(group)}
 
 

@@ -11,7 +11,6 @@ Policy documents are returned as the JSON text that was stored (botocore's `poli
 is a string; boto3 alone decodes it into a dict after the call).
 """
 
-from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
@@ -22,23 +21,23 @@ from iamconsole.backends.errors import (
     AccessDenied,
     DeleteConflict,
     EntityAlreadyExists,
-    InvalidInput,
     LimitExceeded,
     NoSuchEntity,
     PolicyNotAttachable,
     ValidationError,
 )
-from users.models import IAMUser
-from users.ops import (
+from iamconsole.backends.paging import (
     DEFAULT_MAX_ITEMS,
     decode_marker,
     encode_marker,
-    get_user_or_404,
     keyset_page,
-    lock_account,
     offset_page,
     under_path,
 )
+from iamconsole.backends.rows import lock_account, save_new
+from iamconsole.backends.tagging import check_tags, merge_tags, remove_tags, sorted_tags
+from users.models import IAMUser
+from users.ops import get_user_or_404
 
 from .documents import output_document
 from .grammar import GROUP_INLINE_SIZE, USER_INLINE_SIZE, policy_size, validate_policy_document
@@ -49,7 +48,7 @@ POLICIES_PER_ACCOUNT = 1500  # customer managed policies (facts §4)
 VERSIONS_PER_POLICY = 5
 POLICIES_PER_USER = 10  # AttachedPoliciesPerUserQuota
 POLICIES_PER_GROUP = 10  # AttachedPoliciesPerGroupQuota
-TAGS_PER_POLICY = 50
+TAGS_PER_POLICY = 50  # tags follow iamconsole/backends/tagging.py, keys case-sensitive
 
 # The messages for AWS managed policies, which no account may change (recorded answers).
 _AWS_DELETE = "Cannot delete policies outside your own account."
@@ -144,7 +143,7 @@ def policy_dict(policy: ManagedPolicy, *, description: bool = False, tags: bool 
     if description and policy.description:
         out["Description"] = policy.description
     if tags:
-        out["Tags"] = _sorted_tags(policy.tags)
+        out["Tags"] = sorted_tags(policy.tags, shorter_first=True)
     return out
 
 
@@ -157,27 +156,6 @@ def version_dict(version: PolicyVersion, *, document: bool = False) -> dict:
     if document:
         out = {"Document": output_document(version.document), **out}
     return out
-
-
-def _sorted_tags(tags: list[dict]) -> list[dict]:
-    """Policy tags as IAM lists them: shorter keys first, then by key (case-sensitive)."""
-    return sorted(
-        ({"Key": t["Key"], "Value": t["Value"]} for t in tags), key=lambda t: (len(t["Key"]), t["Key"])
-    )
-
-
-def _check_policy_tags(tags: list[dict]) -> None:
-    """Tag rules the model cannot express. Keys on policies are case-sensitive (`a` and `A` are
-    two tags), but no key may start with `aws:` in any case, nor appear twice in one request."""
-    seen = set()
-    for tag in tags:
-        if tag["Key"].lower().startswith("aws:"):
-            raise InvalidInput(
-                "Tag keys cannot start with 'aws:' because the prefix is reserved for AWS use."
-            )
-        if tag["Key"] in seen:
-            raise InvalidInput("Duplicate tag keys found.")
-        seen.add(tag["Key"])
 
 
 def _composite_page(queryset, *, kind: str, keys: tuple[str, ...], Marker=None, MaxItems=None):
@@ -226,14 +204,13 @@ def create_policy(ctx, *, PolicyName, PolicyDocument, Path="/", Description=None
     in the order given.
     """
     tags = [{"Key": tag["Key"], "Value": tag["Value"]} for tag in Tags or []]
-    _check_policy_tags(tags)
+    # Policy tag keys are case-sensitive; a repeated one gets the bare duplicate message.
+    check_tags(tags, case_insensitive=False, note_case=False)
     validate_policy_document(PolicyDocument, kind="managed")
     lock_account(ctx)
-    exists = EntityAlreadyExists(
-        f"A policy called {PolicyName} already exists. Duplicate names are not allowed."
-    )
+    exists = f"A policy called {PolicyName} already exists. Duplicate names are not allowed."
     if ManagedPolicy.objects.filter(account=ctx.account, name_lower=PolicyName.lower()).exists():
-        raise exists
+        raise EntityAlreadyExists(exists)
     if ManagedPolicy.objects.filter(account=ctx.account).count() >= POLICIES_PER_ACCOUNT:
         raise LimitExceeded(f"Cannot exceed quota for PoliciesPerAccount: {POLICIES_PER_ACCOUNT}")
     policy = ManagedPolicy(
@@ -250,11 +227,7 @@ def create_policy(ctx, *, PolicyName, PolicyDocument, Path="/", Description=None
         updated=ctx.now,
         tags=tags,
     )
-    try:
-        with transaction.atomic():
-            policy.save(force_insert=True)
-    except IntegrityError:
-        raise exists
+    save_new(policy, exists_message=exists)
     PolicyVersion.objects.create(
         policy=policy, version_id="v1", document=PolicyDocument, is_default=True, created=ctx.now
     )
@@ -460,15 +433,12 @@ def list_entities_for_policy(
 @operation("TagPolicy", resource=policy_resource)
 def tag_policy(ctx, *, PolicyArn, Tags):
     """Add tags or replace the values of existing keys (case-sensitive); at most 50 in all."""
-    tags = [{"Key": tag["Key"], "Value": tag["Value"]} for tag in Tags]
-    _check_policy_tags(tags)
+    check_tags(Tags, case_insensitive=False, note_case=False)
     policy = own_policy(ctx, PolicyArn, denied=_AWS_UPDATE, lock=True)
-    merged = {tag["Key"]: tag for tag in policy.tags}
-    for tag in tags:
-        merged[tag["Key"]] = tag
-    if len(merged) > TAGS_PER_POLICY:
-        raise LimitExceeded(f"Cannot exceed quota for TagsPerPolicy: {TAGS_PER_POLICY}")
-    policy.tags = list(merged.values())
+    # Stored in insertion order; GetPolicy and ListPolicyTags sort on the way out.
+    policy.tags = merge_tags(
+        policy.tags, Tags, case_insensitive=False, quota=TAGS_PER_POLICY, quota_name="TagsPerPolicy"
+    )
     policy.save(update_fields=["tags"])
     return {}
 
@@ -477,7 +447,7 @@ def tag_policy(ctx, *, PolicyArn, Tags):
 def untag_policy(ctx, *, PolicyArn, TagKeys):
     """Remove the named tags; keys the policy does not have are ignored."""
     policy = own_policy(ctx, PolicyArn, denied=_AWS_UPDATE, lock=True)
-    policy.tags = [tag for tag in policy.tags if tag["Key"] not in set(TagKeys)]
+    policy.tags = remove_tags(policy.tags, TagKeys, case_insensitive=False)
     policy.save(update_fields=["tags"])
     return {}
 
@@ -487,7 +457,7 @@ def list_policy_tags(ctx, *, PolicyArn, Marker=None, MaxItems=None):
     """The policy's tags, shorter keys first then by key (the order IAM answers with)."""
     policy = policy_or_404(ctx, PolicyArn)
     tags, more = offset_page(
-        _sorted_tags(policy.tags), kind="ListPolicyTags", Marker=Marker, MaxItems=MaxItems
+        sorted_tags(policy.tags, shorter_first=True), kind="ListPolicyTags", Marker=Marker, MaxItems=MaxItems
     )
     return {"Tags": tags, **more}
 

@@ -5,19 +5,12 @@ request members arrive already checked against botocore's input shape; what is c
 what the model cannot express: existence, unique names, quotas, tag rules and the preconditions
 of DeleteUser, with AWS's wording (reference/aws-iam-facts.md §4-§6, aws-recorded scenarios).
 
-The list helpers (`keyset_page`, `offset_page`, `under_path`, markers) and the tag helpers are
-shared with groups/ops.py.
+List pagination comes from iamconsole/backends/paging.py, the tag rules from
+iamconsole/backends/tagging.py (user tag keys are case-insensitive, the new casing wins).
 """
 
-import base64
-import binascii
-import json
-
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.db.models.functions import Substr
 
-from accounts.models import Account
 from credentials.models import (
     AccessKey,
     LoginProfile,
@@ -30,14 +23,10 @@ from groups.models import GroupMembership
 from iamconsole import ids
 from iamconsole.backends import authz
 from iamconsole.backends.base import operation, user_resource
-from iamconsole.backends.errors import (
-    DeleteConflict,
-    EntityAlreadyExists,
-    InvalidInput,
-    LimitExceeded,
-    NoSuchEntity,
-    ValidationError,
-)
+from iamconsole.backends.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from iamconsole.backends.paging import keyset_page, offset_page, under_path
+from iamconsole.backends.rows import lock_account, save_new, save_renamed
+from iamconsole.backends.tagging import check_tags, merge_tags, remove_tags, sorted_tags
 from policies.lookup import attachable_policy_or_404, check_arn
 from policies.models import InlinePolicy, PolicyAttachment
 
@@ -45,7 +34,6 @@ from .models import IAMUser
 
 USERS_PER_ACCOUNT = 5000  # UsersQuota, not adjustable (facts §4)
 TAGS_PER_USER = 50
-DEFAULT_MAX_ITEMS = 100  # what IAM's List* actions return without MaxItems
 
 # AWS's PermissionsBoundaryType on the wire is "Policy" (CLI examples, recorded answers), although
 # botocore's enum lists "PermissionsBoundaryPolicy".
@@ -92,111 +80,6 @@ def user_dict(user: IAMUser, *, full: bool = False) -> dict:
     return out
 
 
-def lock_account(ctx) -> None:
-    """Take the account row's lock, so that per-account quotas hold under concurrent creations."""
-    list(Account.objects.select_for_update().filter(pk=ctx.account.pk).values_list("pk", flat=True))
-
-
-# -- pagination -----------------------------------------------------------------------------------
-# Markers are opaque to callers: base64 of [action, position], where the position is the last
-# row's sort key (keyset pagination, stable under inserts and deletes) or an offset (small
-# in-memory lists such as tags). A marker of another action is refused.
-
-
-def encode_marker(kind: str, position) -> str:
-    raw = json.dumps([kind, position], separators=(",", ":"), ensure_ascii=True)
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_marker(kind: str, marker: str, expected_type: type):
-    """The position stored in `marker`, or a ValidationError when it is not one of ours for `kind`."""
-    try:
-        found_kind, position = json.loads(base64.urlsafe_b64decode(marker.encode("latin-1")))
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise ValidationError("Invalid Marker.")
-    if found_kind != kind or not isinstance(position, expected_type) or isinstance(position, bool):
-        raise ValidationError("Invalid Marker.")
-    return position
-
-
-def keyset_page(queryset, *, kind: str, key: str, Marker=None, MaxItems=None):
-    """One page of `queryset` ordered by the unique column `key`: (rows, {"IsTruncated", "Marker"?}).
-
-    One query whatever the page: rows after the marker's key, plus one to know if more follow.
-    """
-    if Marker is not None:
-        queryset = queryset.filter(**{f"{key}__gt": decode_marker(kind, Marker, str)})
-    limit = MaxItems or DEFAULT_MAX_ITEMS
-    rows = list(queryset.order_by(key)[: limit + 1])
-    page = rows[:limit]
-    more = {"IsTruncated": len(rows) > limit}
-    if more["IsTruncated"]:
-        more["Marker"] = encode_marker(kind, getattr(page[-1], key))
-    return page, more
-
-
-def offset_page(items: list, *, kind: str, Marker=None, MaxItems=None):
-    """One page of an in-memory list: (items, {"IsTruncated", "Marker"?})."""
-    start = decode_marker(kind, Marker, int) if Marker is not None else 0
-    if start < 0:
-        raise ValidationError("Invalid Marker.")
-    limit = MaxItems or DEFAULT_MAX_ITEMS
-    page = items[start : start + limit]
-    more = {"IsTruncated": start + limit < len(items)}
-    if more["IsTruncated"]:
-        more["Marker"] = encode_marker(kind, start + limit)
-    return page, more
-
-
-def under_path(queryset, prefix: str | None):
-    """Rows whose path starts with `prefix`, case-sensitively on every database.
-
-    SQLite's LIKE (Django's `startswith`) ignores case, so compare the path's head instead.
-    """
-    if not prefix or prefix == "/":
-        return queryset
-    return queryset.annotate(path_head=Substr("path", 1, len(prefix))).filter(path_head=prefix)
-
-
-# -- tags -----------------------------------------------------------------------------------------
-
-
-def check_tags(tags: list[dict]) -> None:
-    """The tag rules botocore's model cannot express; any bad tag fails the whole request.
-
-    Keys may not start with `aws:` (any case), and a request may not name a key twice; keys on
-    users are case-insensitive, so `Team` and `team` are the same key.
-    """
-    seen = set()
-    for tag in tags:
-        key = tag["Key"].lower()
-        if key.startswith("aws:"):
-            raise InvalidInput(
-                "Tag keys cannot start with 'aws:' because the prefix is reserved for AWS use."
-            )
-        if key in seen:
-            raise InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
-        seen.add(key)
-
-
-def merge_tags(current: list[dict], new: list[dict]) -> list[dict]:
-    """`current` with `new` applied, sorted by key: a key matching case-insensitively is replaced
-    (key and value, so the new casing wins), others are added."""
-    merged = {tag["Key"].lower(): tag for tag in current}
-    for tag in new:
-        merged[tag["Key"].lower()] = {"Key": tag["Key"], "Value": tag["Value"]}
-    return sorted(merged.values(), key=lambda tag: tag["Key"])
-
-
-def save_renamed(obj, *, exists_message: str, update_fields: list[str]) -> None:
-    """Save a renamed user or group; a concurrent rename to the same name becomes EntityAlreadyExists."""
-    try:
-        with transaction.atomic():
-            obj.save(update_fields=update_fields)
-    except IntegrityError:
-        raise EntityAlreadyExists(exists_message)
-
-
 # -- users ----------------------------------------------------------------------------------------
 
 
@@ -208,7 +91,7 @@ def create_user(ctx, *, UserName, Path="/", PermissionsBoundary=None, Tags=None)
     sorted by key, the order of GetUser and ListUserTags.
     """
     tags = [{"Key": tag["Key"], "Value": tag["Value"]} for tag in Tags or []]
-    check_tags(tags)
+    check_tags(tags, case_insensitive=True)
     if PermissionsBoundary is not None:
         check_arn(PermissionsBoundary)
     lock_account(ctx)
@@ -224,14 +107,10 @@ def create_user(ctx, *, UserName, Path="/", PermissionsBoundary=None, Tags=None)
         name_lower=UserName.lower(),
         path=Path,
         created=ctx.now,
-        tags=sorted(tags, key=lambda tag: tag["Key"]),
+        tags=sorted_tags(tags),
         permissions_boundary=boundary,
     )
-    try:
-        with transaction.atomic():
-            user.save(force_insert=True)
-    except IntegrityError:
-        raise EntityAlreadyExists(f"User with name {UserName} already exists.")
+    save_new(user, exists_message=f"User with name {UserName} already exists.")
     out = user_dict(user, full=True)
     if tags:
         out["Tags"] = tags
@@ -342,12 +221,10 @@ def delete_user(ctx, *, UserName):
 @operation("TagUser", resource=user_resource)
 def tag_user(ctx, *, UserName, Tags):
     """Add or overwrite tags; at most 50 in all afterwards, else nothing changes."""
-    check_tags(Tags)
+    check_tags(Tags, case_insensitive=True)
     user = get_user_or_404(ctx, UserName, lock=True)
-    merged = merge_tags(user.tags, Tags)
-    if len(merged) > TAGS_PER_USER:
-        raise LimitExceeded(f"Cannot exceed quota for TagsPerUser: {TAGS_PER_USER}")
-    user.tags = merged
+    merged = merge_tags(user.tags, Tags, case_insensitive=True, quota=TAGS_PER_USER, quota_name="TagsPerUser")
+    user.tags = sorted_tags(merged)
     user.save(update_fields=["tags"])
     return {}
 
@@ -356,8 +233,7 @@ def tag_user(ctx, *, UserName, Tags):
 def untag_user(ctx, *, UserName, TagKeys):
     """Remove tags by key (case-insensitively); keys the user does not have are ignored."""
     user = get_user_or_404(ctx, UserName, lock=True)
-    doomed = {key.lower() for key in TagKeys}
-    kept = [tag for tag in user.tags if tag["Key"].lower() not in doomed]
+    kept = remove_tags(user.tags, TagKeys, case_insensitive=True)
     if len(kept) != len(user.tags):
         user.tags = kept
         user.save(update_fields=["tags"])
@@ -368,9 +244,8 @@ def untag_user(ctx, *, UserName, TagKeys):
 def list_user_tags(ctx, *, UserName, Marker=None, MaxItems=None):
     """The user's tags sorted by key, paginated."""
     user = get_user_or_404(ctx, UserName)
-    tags = sorted(user.tags, key=lambda tag: tag["Key"])
-    page, more = offset_page(tags, kind="ListUserTags", Marker=Marker, MaxItems=MaxItems)
-    return {"Tags": [{"Key": tag["Key"], "Value": tag["Value"]} for tag in page], **more}
+    page, more = offset_page(sorted_tags(user.tags), kind="ListUserTags", Marker=Marker, MaxItems=MaxItems)
+    return {"Tags": page, **more}
 
 
 # -- permissions boundary -------------------------------------------------------------------------
