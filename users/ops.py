@@ -9,7 +9,7 @@ List pagination comes from iamconsole/backends/paging.py, the tag rules from
 iamconsole/backends/tagging.py (user tag keys are case-insensitive, the new casing wins).
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 
 from credentials.models import (
     AccessKey,
@@ -95,10 +95,14 @@ def create_user(ctx, *, UserName, Path="/", PermissionsBoundary=None, Tags=None)
     if PermissionsBoundary is not None:
         check_arn(PermissionsBoundary)
     lock_account(ctx)
-    if IAMUser.objects.filter(account=ctx.account, name_lower=UserName.lower()).exists():
+    # One query for both checks (the name is free, the quota is not reached): CreateUser is hot.
+    counts = IAMUser.objects.filter(account=ctx.account).aggregate(
+        total=Count("pk"), taken=Count("pk", filter=Q(name_lower=UserName.lower()))
+    )
+    if counts["taken"]:
         raise EntityAlreadyExists(f"User with name {UserName} already exists.")
     boundary = attachable_policy_or_404(ctx, PermissionsBoundary) if PermissionsBoundary is not None else None
-    if IAMUser.objects.filter(account=ctx.account).count() >= USERS_PER_ACCOUNT:
+    if counts["total"] >= USERS_PER_ACCOUNT:
         raise LimitExceeded(f"Cannot exceed quota for UsersPerAccount: {USERS_PER_ACCOUNT}")
     user = IAMUser(
         account=ctx.account,
