@@ -12,7 +12,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from credentials.models import AccessKey, CredentialReport, ServerCertificate, VirtualMFADevice
+from credentials.models import (
+    AccessKey,
+    CredentialReport,
+    ServerCertificate,
+    SigningCertificate,
+    VirtualMFADevice,
+)
 from groups.models import Group, GroupMembership
 from iamconsole.backends.base import account_resource, operation
 from iamconsole.backends.errors import (
@@ -128,7 +134,7 @@ def get_account_summary(ctx):
       attachments in the account (AWS's counter moves by one when a policy is attached).
     - MFADevices counts the account's virtual MFA devices; MFADevicesInUse the assigned ones.
     - The `Account*` flags are the root's: an access key, an MFA device, a password (the root always
-      has one), a signing certificate (the root cannot have one here).
+      has one), a signing certificate.
     - Roles, instance profiles and identity providers do not exist in a sandbox: 0.
     """
     account = ctx.account
@@ -148,6 +154,7 @@ def get_account_summary(ctx):
                 )
             ),
             RootKeys=_count(AccessKey.objects.filter(account=account, user__isnull=True)),
+            RootCertificates=_count(SigningCertificate.objects.filter(account=account, user__isnull=True)),
             RootMFA=_count(
                 VirtualMFADevice.objects.filter(account=account, user__isnull=True, enable_date__isnull=False)
             ),
@@ -163,7 +170,7 @@ def get_account_summary(ctx):
             "AccountMFAEnabled": int(counts["RootMFA"] > 0),
             "AccountAccessKeysPresent": int(counts["RootKeys"] > 0),
             "AccountPasswordPresent": 1,
-            "AccountSigningCertificatesPresent": 0,
+            "AccountSigningCertificatesPresent": int(counts["RootCertificates"] > 0),
             "Roles": 0,
             "InstanceProfiles": 0,
             "Providers": 0,

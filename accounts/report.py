@@ -128,7 +128,7 @@ def build_credential_report(account) -> bytes:
         keys[owner].append(tuple(key))
     certs = defaultdict(list)
     for owner, status, uploaded in (
-        SigningCertificate.objects.filter(user__account=account)
+        SigningCertificate.objects.filter(account=account)
         .order_by("uploaded", "id")
         .values_list("user_id", "status", "uploaded")
     ):
@@ -164,8 +164,7 @@ def build_credential_report(account) -> bytes:
             boolean(None in mfa_owners),
         )
         + _keys_columns(keys.get(None, []))
-        + _NO_CERT
-        + _NO_CERT
+        + _certs_columns(certs.get(None, []))
     )
     prefix = f"arn:aws:iam::{account.account_id}:user"
     users = (

@@ -144,9 +144,12 @@ class ServiceSpecificCredential(models.Model):
 
 
 class SigningCertificate(models.Model):
-    """An X.509 signing certificate of a user (2 per user)."""
+    """An X.509 signing certificate of a user, or of the account's root when `user` is null (2 each)."""
 
-    user = models.ForeignKey("users.IAMUser", on_delete=models.CASCADE, related_name="signing_certificates")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="signing_certificates")
+    user = models.ForeignKey(
+        "users.IAMUser", null=True, blank=True, on_delete=models.CASCADE, related_name="signing_certificates"
+    )
     certificate_id = models.CharField(max_length=128, unique=True)
     body = models.TextField()
     status = models.CharField(max_length=16, default="Active")

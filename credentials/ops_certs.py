@@ -21,7 +21,6 @@ from iamconsole.backends.errors import (
     LimitExceeded,
     MalformedCertificate,
     NoSuchEntity,
-    NotImplementedOperation,
 )
 from iamconsole.backends.paging import keyset_page, offset_page, under_path
 from iamconsole.backends.rows import lock_account, save_new, save_renamed
@@ -73,7 +72,8 @@ def certificate_not_found(certificate_id: str) -> NoSuchEntity:
 def signing_certificate_dict(certificate: SigningCertificate) -> dict:
     """The `SigningCertificate` shape (Upload and List answer the same members)."""
     return {
-        "UserName": certificate.user.name,
+        # The root's own certificates carry the account ID, as its access keys do.
+        "UserName": certificate.user.name if certificate.user_id else certificate.account.account_id,
         "CertificateId": certificate.certificate_id,
         "CertificateBody": certificate.body,
         "Status": certificate.status,
@@ -88,15 +88,14 @@ def _certificate_owner(ctx, UserName, *, lock: bool = False) -> IAMUser | None:
     return get_user_or_404(ctx, UserName or ctx.principal.user_name, lock=lock)
 
 
+def _owned(ctx, user):
+    """Signing certificates of `user`, or of the account's root when `user` is None."""
+    return SigningCertificate.objects.select_related("user", "account").filter(account=ctx.account, user=user)
+
+
 def _get_signing_certificate(ctx, UserName, certificate_id) -> SigningCertificate:
     user = _certificate_owner(ctx, UserName)
-    certificate = (
-        SigningCertificate.objects.select_related("user")
-        .filter(user=user, certificate_id=certificate_id)
-        .first()
-        if user is not None
-        else None
-    )
+    certificate = _owned(ctx, user).filter(certificate_id=certificate_id).first()
     if certificate is None:
         raise certificate_not_found(certificate_id)
     return certificate
@@ -105,24 +104,23 @@ def _get_signing_certificate(ctx, UserName, certificate_id) -> SigningCertificat
 @operation("UploadSigningCertificate", resource=user_resource)
 def upload_signing_certificate(ctx, *, CertificateBody, UserName=None):
     """Store a user's X.509 signing certificate (Active); two per user, each certificate once per account."""
-    user = _certificate_owner(ctx, UserName)
+    user = _certificate_owner(ctx, UserName, lock=True)
     if user is None:
-        raise NotImplementedOperation(
-            "The local backend does not keep signing certificates for the root user."
-        )
+        lock_account(ctx)  # the root's quota of two holds under concurrent uploads
     parsed = certs.load_certificate(CertificateBody)
     if parsed is None:
         raise MalformedCertificate(f"Certificate {CertificateBody} is malformed.")
     if not certs.not_before(parsed) <= ctx.now <= certs.not_after(parsed):
         raise InvalidCertificate(EXPIRED_MESSAGE)
     der = certs.certificate_der(parsed)
-    for body in SigningCertificate.objects.filter(user__account=ctx.account).values_list("body", flat=True):
+    for body in SigningCertificate.objects.filter(account=ctx.account).values_list("body", flat=True):
         other = certs.load_certificate(body)
         if other is not None and certs.certificate_der(other) == der:
             raise DuplicateCertificate(DUPLICATE_SIGNING_MESSAGE)
-    if SigningCertificate.objects.filter(user=user).count() >= SIGNING_CERTIFICATES_PER_USER:
+    if _owned(ctx, user).count() >= SIGNING_CERTIFICATES_PER_USER:
         raise LimitExceeded(SIGNING_QUOTA_MESSAGE)
     certificate = SigningCertificate.objects.create(
+        account=ctx.account,
         user=user,
         certificate_id=signing_certificate_id(),
         body=CertificateBody,
@@ -136,9 +134,7 @@ def upload_signing_certificate(ctx, *, CertificateBody, UserName=None):
 def list_signing_certificates(ctx, *, UserName=None, Marker=None, MaxItems=None):
     """The user's signing certificates, oldest first (the caller's when UserName is omitted)."""
     user = _certificate_owner(ctx, UserName)
-    items = (
-        list(SigningCertificate.objects.select_related("user").filter(user=user)) if user is not None else []
-    )
+    items = list(_owned(ctx, user))
     page, more = offset_page(items, kind="ListSigningCertificates", Marker=Marker, MaxItems=MaxItems)
     return {"Certificates": [signing_certificate_dict(c) for c in page], **more}
 

@@ -188,15 +188,20 @@ def test_the_report_matches_aws_format_byte_for_byte(iam, account, clock):
     make_key(account, alice, "AKIAALICE00000000001", created=at(5, 11), status="Inactive")
     make_key(account, alice, "AKIAALICE00000000002", created=at(8), used=at(9), region="", service="s3")
     SigningCertificate.objects.create(
-        user=alice, certificate_id="ALICECERT" + "0" * 19, body="-", uploaded=at(10)
+        account=alice.account, user=alice, certificate_id="ALICECERT" + "0" * 19, body="-", uploaded=at(10)
     )
     # bob (with a path): nothing but two certificates, the first inactive.
     bob = make_user(iam, "bob", path="/team/", created=at(11))
     SigningCertificate.objects.create(
-        user=bob, certificate_id="BOBCERT1" + "0" * 20, body="-", status="Inactive", uploaded=at(12)
+        account=bob.account,
+        user=bob,
+        certificate_id="BOBCERT1" + "0" * 20,
+        body="-",
+        status="Inactive",
+        uploaded=at(12),
     )
     SigningCertificate.objects.create(
-        user=bob, certificate_id="BOBCERT2" + "0" * 20, body="-", uploaded=at(13)
+        account=bob.account, user=bob, certificate_id="BOBCERT2" + "0" * 20, body="-", uploaded=at(13)
     )
     # carol: a password never used.
     carol = make_user(iam, "carol", created=at(14))
@@ -367,7 +372,7 @@ def test_generation_takes_the_same_number_of_queries_for_5_and_50_users(iam, acc
             )
             make_mfa(account, f"user{index}", user=user, enabled=at(2))
             SigningCertificate.objects.create(
-                user=user, certificate_id=f"CERT{index:024d}", body="-", uploaded=at(4)
+                account=user.account, user=user, certificate_id=f"CERT{index:024d}", body="-", uploaded=at(4)
             )
 
     add_users(0, 5)

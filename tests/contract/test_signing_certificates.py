@@ -208,7 +208,24 @@ def test_without_a_user_name_an_iam_user_manages_their_own(account, iam, alice, 
     assert [(c["UserName"], c["Status"]) for c in listed] == [("alice", "Inactive")]
 
 
-def test_root_without_a_user_name_has_no_signing_certificates(iam):
+def test_root_without_a_user_name_starts_with_no_signing_certificates(iam):
     assert iam.list_signing_certificates() == {"Certificates": [], "IsTruncated": False}
     with pytest.raises(errors.NoSuchEntity):
         iam.delete_signing_certificate(CertificateId="NONEXISTENTCERTID12345678901")
+
+
+def test_the_root_user_can_hold_two_signing_certificates_of_its_own(iam, alice):
+    uploaded = [
+        iam.upload_signing_certificate(CertificateBody=signing_cert(name))["Certificate"]
+        for name in ("r1", "r2")
+    ]
+
+    assert {c["UserName"] for c in uploaded} == {"123456789012"}
+    listed = iam.list_signing_certificates()["Certificates"]
+    assert [c["CertificateId"] for c in listed] == [c["CertificateId"] for c in uploaded]
+    assert iam.list_signing_certificates(UserName="alice")["Certificates"] == []
+    assert iam.get_account_summary()["SummaryMap"]["AccountSigningCertificatesPresent"] == 1
+    with pytest.raises(errors.LimitExceeded):
+        iam.upload_signing_certificate(CertificateBody=signing_cert("r3"))
+    iam.delete_signing_certificate(CertificateId=uploaded[0]["CertificateId"])
+    assert len(iam.list_signing_certificates()["Certificates"]) == 1

@@ -391,7 +391,9 @@ def _attach_everything(iam, account, name):
     AccessKey.objects.create(
         account=account, user=user, access_key_id="AKIA" + "A" * 16, secret_encrypted="x", created=now
     )
-    SigningCertificate.objects.create(user=user, certificate_id="C" * 28, body="x", uploaded=now)
+    SigningCertificate.objects.create(
+        account=user.account, user=user, certificate_id="C" * 28, body="x", uploaded=now
+    )
     SSHPublicKey.objects.create(
         user=user, ssh_public_key_id="APKA" + "B" * 17, body="x", fingerprint="f", uploaded=now
     )
