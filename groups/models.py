@@ -37,3 +37,6 @@ class GroupMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint("group", "user", name="membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} in {self.group}"

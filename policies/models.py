@@ -56,6 +56,9 @@ class PolicyVersion(models.Model):
         ordering = ["policy", "-created", "-id"]
         constraints = [models.UniqueConstraint("policy", "version_id", name="policyversion_unique")]
 
+    def __str__(self):
+        return f"{self.policy.arn} {self.version_id}"
+
 
 class PolicyAttachment(models.Model):
     """A managed policy attached to a user or a group of `account` (AWS managed policies are shared,
@@ -111,3 +114,6 @@ class InlinePolicy(models.Model):
                 "group", "name", name="inline_unique_group", condition=models.Q(group__isnull=False)
             ),
         ]
+
+    def __str__(self):
+        return self.name

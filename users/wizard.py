@@ -208,8 +208,12 @@ def create_users(iam, state: dict) -> list[Created]:
     if needs_change_policy and CHANGE_PASSWORD_POLICY not in policies:
         policies.append(CHANGE_PASSWORD_POLICY)
 
+    passwords = {}
+    if details["console"]:
+        minimum = max(20, policy.get("MinimumPasswordLength", 8))
+        passwords = {name: custom or generate_password(minimum) for name in details["names"]}
     results = []
-    with iam.batch():
+    with iam.hashing_ahead(list(passwords.values())), iam.batch():
         for name in details["names"]:
             created = Created(name)
             request = {"UserName": name}
@@ -220,9 +224,7 @@ def create_users(iam, state: dict) -> list[Created]:
             iam.create_user(**request)
             created.done.append("CreateUser")
             if details["console"]:
-                created.password = custom or generate_password(
-                    max(20, policy.get("MinimumPasswordLength", 8))
-                )
+                created.password = passwords[name]
                 iam.create_login_profile(
                     UserName=name, Password=created.password, PasswordResetRequired=details["require_reset"]
                 )

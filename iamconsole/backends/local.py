@@ -60,6 +60,13 @@ class LocalBackend:
         roll back together. (The AWS backend cannot offer this and reports per call instead.)"""
         return transaction.atomic()
 
+    def hashing_ahead(self, passwords: list[str]):
+        """A hint before several calls that set these console passwords (the add-users wizard): hash
+        them in parallel now, so the calls do not serialise Argon2. Nothing else changes."""
+        from credentials.passwords import hashing_ahead
+
+        return hashing_ahead(passwords)
+
     def implemented_actions(self) -> list[str]:
         return sorted(load_operations())
 
