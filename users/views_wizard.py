@@ -137,15 +137,21 @@ def wizard_permissions(request):
 
 @require_http_methods(["GET", "POST"])
 def wizard_group_create(request):
-    """ "Create group" from the permissions step: a dialog (htmx) or a page; the new group is then selected."""
+    """ "Create group" from the permissions step: a name and policies to attach, in a dialog (htmx) or a
+    page; the new group is then selected for the users."""
     state = wizard.load(request.session)
     if wizard.first_missing_step(state, "permissions"):
         return redirect("users:wizard_details")
     error = ""
     name = request.POST.get("group_name", "").strip()[:128]
-    if request.method == "POST":
+    chosen = request.POST.getlist("group_policy")[:10]
+    query = request.POST.get("q", "")[:128]
+    if request.method == "POST" and "create" in request.POST:
         try:
-            request.iam.create_group(GroupName=name)
+            with request.iam.batch():
+                request.iam.create_group(GroupName=name)
+                for arn in chosen:
+                    request.iam.attach_group_policy(GroupName=name, PolicyArn=arn)
             state["permissions"] = {**state["permissions"], "option": "group"}
             state["permissions"]["groups"] = [*state["permissions"]["groups"], name][:10]
             wizard.save(request.session, state)
@@ -153,8 +159,17 @@ def wizard_group_create(request):
             return redirect("users:wizard_permissions")
         except IAMError as exc:
             error = exc.message
+    policies, total = policy_choices(request.iam, query, "all", keep=chosen)
+    context = {
+        "name": name,
+        "error": error,
+        "policies": policies,
+        "total": total,
+        "chosen": chosen,
+        "query": query,
+    }
     template = "users/wizard_group_create.html" + ("#dialog" if request.htmx else "")
-    return render(request, template, {"name": name, "error": error})
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

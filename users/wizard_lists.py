@@ -32,7 +32,9 @@ def policy_choices(iam, query: str, kind: str, keep: list[str]) -> tuple[list[di
     matches = [
         p
         for p in _paged(iam.list_policies, "Policies", Scope=scope)
-        if needle in p["PolicyName"].lower() or p["Arn"] in keep
+        if (needle in p["PolicyName"].lower() or p["Arn"] in keep)
+        and p.get("IsAttachable", True)
+        and ":policy/aws-service-role/" not in p["Arn"]  # service-linked role policies attach to no user
     ]
     matches.sort(key=lambda p: (p["Arn"] not in keep, ":aws:policy/" in p["Arn"], p["PolicyName"].lower()))
     shown = matches[:MATCHES_SHOWN] + [p for p in matches[MATCHES_SHOWN:] if p["Arn"] in keep]

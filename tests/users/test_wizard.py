@@ -274,12 +274,40 @@ def test_create_group_in_the_dialog_selects_it(signed_in, iam):
 
     dialog = signed_in.get("/users/create/group", headers={"HX-Request": "true"})
     assert 'role="dialog"' in dialog.content.decode() and "<html" not in dialog.content.decode()
-    signed_in.post("/users/create/group", {"group_name": "new-team"})
+    signed_in.post(
+        "/users/create/group",
+        {"group_name": "new-team", "group_policy": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "create": "1"},
+    )
 
     assert iam.get_group(GroupName="new-team")
+    attached = iam.list_attached_group_policies(GroupName="new-team")["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["ReadOnlyAccess"]
     assert signed_in.session["add_users_wizard"]["permissions"]["groups"] == ["new-team"]
-    response = signed_in.post("/users/create/group", {"group_name": "new-team"})
+    response = signed_in.post("/users/create/group", {"group_name": "new-team", "create": "1"})
     assert "Group with name new-team already exists." in response.content.decode()
+
+
+def test_a_failed_group_creation_attaches_nothing(signed_in, iam):
+    details(signed_in, ["grouped"])
+
+    response = signed_in.post(
+        "/users/create/group",
+        {"group_name": "half", "group_policy": ["arn:aws:iam::aws:policy/NoSuchPolicy"], "create": "1"},
+    )
+
+    assert "does not exist or is not attachable" in response.content.decode()
+    with pytest.raises(errors.NoSuchEntity):
+        iam.get_group(GroupName="half")
+
+
+def test_the_group_dialog_searches_policies(signed_in, iam):
+    details(signed_in, ["grouped"])
+
+    response = signed_in.post(
+        "/users/create/group", {"q": "IAMReadOnly", "search": "1"}, headers={"HX-Request": "true"}
+    )
+
+    assert [p["PolicyName"] for p in response.context["policies"]] == ["IAMReadOnlyAccess"]
 
 
 @pytest.mark.parametrize(
