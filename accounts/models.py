@@ -96,3 +96,19 @@ class OneTimeDownload(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class OperatorPreference(models.Model):
+    """Console preferences an operator keeps across sessions (such as the users list's columns)."""
+
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
+    )
+    key = models.CharField(max_length=64)
+    value = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint("operator", "key", name="preference_unique_key")]
+
+    def __str__(self):
+        return f"{self.operator}: {self.key}"

@@ -1,5 +1,7 @@
 """The users list's columns, as the AWS console names them, and which ones the operator shows."""
 
+from accounts import preferences
+
 # (key, label, sort key) in the AWS console's order.
 COLUMNS = [
     ("name", "User name", "name"),
@@ -16,11 +18,20 @@ COLUMNS = [
     ("created", "Creation time", "created"),
 ]
 DEFAULT_HIDDEN = {"path", "arn"}
-SESSION_KEY = "users_list_columns"
+PREFERENCE = "users_list_columns"
 
 
-def visible_columns(request) -> list[tuple[str, str, str]]:
-    chosen = request.session.get(SESSION_KEY)
+def visible_keys(operator) -> set[str]:
+    chosen = preferences.get(operator, PREFERENCE)
     keys = set(chosen) if chosen else {key for key, _, _ in COLUMNS} - DEFAULT_HIDDEN
-    keys.add("name")  # the user name is always shown
+    return keys | {"name"}  # the user name is always shown
+
+
+def visible_columns(operator) -> list[tuple[str, str, str]]:
+    keys = visible_keys(operator)
     return [column for column in COLUMNS if column[0] in keys]
+
+
+def remember_columns(operator, keys: list[str]) -> None:
+    known = {key for key, _, _ in COLUMNS}
+    preferences.put(operator, PREFERENCE, sorted({key for key in keys if key in known} | {"name"}))

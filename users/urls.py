@@ -19,6 +19,7 @@ urlpatterns = [
     # users list
     path("users", views.user_list, name="user_list"),
     path("users/delete", views.user_delete, name="user_delete"),
+    path("users/columns", views.user_columns, name="user_columns"),
     # add users wizard
     path("users/create", views_wizard.wizard_details, name="wizard_details"),
     path("users/create/permissions", views_wizard.wizard_permissions, name="wizard_permissions"),

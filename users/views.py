@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from iamconsole.htmx import redirect_or_client_redirect
 
 from .cascade import delete_user_cascade
-from .console import COLUMNS, visible_columns
+from .console import COLUMNS, remember_columns, visible_columns, visible_keys
 from .forms import DeleteUsersForm, selected_user_names
 from .ops_console import SORTS
 
@@ -31,7 +31,7 @@ def user_list(request):
         "search": search,
         "sort": sort,
         "descending": descending,
-        "columns": visible_columns(request),
+        "columns": visible_columns(request.user),
         "all_columns": COLUMNS,
         "page_numbers": range(1, result["Pages"] + 1),
     }
@@ -57,3 +57,15 @@ def user_delete(request):
                 messages.error(request, f"User {deletion.user_name} was not deleted: {failed.error}.{note}")
         return redirect_or_client_redirect(request, reverse("users:user_list"))
     return render(request, "users/user_delete.html", {"form": form, "names": names})
+
+
+@require_http_methods(["GET", "POST"])
+def user_columns(request):
+    """ "Manage columns": choose the users list's visible columns, remembered for this operator."""
+    if request.method == "POST":
+        remember_columns(request.user, request.POST.getlist("column"))
+        messages.success(request, "Column preferences saved.")
+        return redirect_or_client_redirect(request, reverse("users:user_list"))
+    context = {"all_columns": COLUMNS, "visible": visible_keys(request.user)}
+    template = "users/user_columns.html" + ("#dialog" if request.htmx else "")
+    return render(request, template, context)

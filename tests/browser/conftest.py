@@ -27,7 +27,9 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("IAMCONSOLE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("IAMCONSOLE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +62,10 @@ def page(browser, live_server):
 @pytest.fixture
 def root(transactional_db):
     return create_account(
-        account_id="123456789012", alias="browser-tests", root_email="root@example.com", root_password="Root-pass-1234"
+        account_id="123456789012",
+        alias="browser-tests",
+        root_email="root@example.com",
+        root_password="Root-pass-1234",
     )
 
 

@@ -109,3 +109,41 @@ def test_the_query_count_does_not_grow_with_users(signed_in, account, django_ass
 
     with django_assert_max_num_queries(8):
         signed_in.get("/users")
+
+
+def test_manage_columns_is_remembered_for_the_operator(client, signed_in, people, account):
+    dialog = signed_in.get("/users/columns", headers={"HX-Request": "true"})
+    assert 'role="dialog"' in dialog.content.decode() and "<html" not in dialog.content.decode()
+
+    signed_in.post("/users/columns", {"column": ["arn", "groups", "bogus"]})
+
+    response = signed_in.get("/users")
+    assert [key for key, _, _ in response.context["columns"]] == ["name", "groups", "arn"]
+    assert "arn:aws:iam::123456789012:user/alice" in response.content.decode()
+    client.logout()
+    client.force_login(account.root_operator)  # a new session keeps the choice
+    assert [key for key, _, _ in client.get("/users").context["columns"]] == ["name", "groups", "arn"]
+
+
+def test_the_query_count_stays_flat_with_5000_users(signed_in, account, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    from users.models import IAMUser
+
+    now = timezone.now()
+    IAMUser.objects.bulk_create(
+        IAMUser(
+            account=account,
+            user_id=f"AIDA{i:017d}",
+            name=f"bulk{i:04d}",
+            name_lower=f"bulk{i:04d}",
+            created=now,
+        )
+        for i in range(5000)
+    )
+
+    with django_assert_max_num_queries(8):
+        response = signed_in.get("/users", {"page": "40", "sort": "last_activity"})
+
+    assert response.context["result"]["Total"] == 5000
+    assert len(response.context["users"]) == 50
