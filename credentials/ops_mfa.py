@@ -216,7 +216,7 @@ def enable_mfa_device(ctx, *, UserName, SerialNumber, AuthenticationCode1, Authe
     user = get_user_or_404(ctx, UserName)
     IAMUser.objects.select_for_update().only("pk").get(pk=user.pk)  # serializes the per-user quota
     device = _device_or_404(ctx, SerialNumber, lock=True)
-    if device.user_id is not None:
+    if device.user_id is not None or device.enable_date is not None:  # a user's, or the root's
         raise EntityAlreadyExists(IN_USE)
     if VirtualMFADevice.objects.filter(user=user).count() >= MFA_DEVICES_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {MFA_DEVICES_PER_USER}")

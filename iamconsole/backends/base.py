@@ -112,19 +112,26 @@ EXTENSIONS: dict[str, Operation] = {}
 
 
 def console_extension(
-    name: str, *, authorized_as: str, resource: Callable[[Context, dict], str] | None = None
+    name: str,
+    *,
+    authorized_as: str,
+    resource: Callable[[Context, dict], str] | None = None,
+    mutating: bool = False,
 ):
-    """Register a console extension (ARCHITECTURE.md §1): a read the console needs that IAM would answer
-    only with N+1 calls, such as the users list with groups, MFA and key ages in one go.
+    """Register a console extension (ARCHITECTURE.md §1): what the console needs that the IAM API lacks
+    or would answer only with N+1 calls, such as the users list with groups, MFA and key ages in one go,
+    or the root user's own MFA device (AWS offers it in its console only).
 
     It is a backend method called `name`, authorized as the IAM action `authorized_as` (so a principal
-    sees exactly what that action would show), never audited. The AWS backend implements the same names.
+    gets exactly what that action would allow). A read is never audited; a `mutating` extension is
+    audited under the name `authorized_as`, as CloudTrail names it. The AWS backend implements the
+    same names.
     """
 
     def register(func):
         if name in EXTENSIONS and EXTENSIONS[name].func is not func:
             raise RuntimeError(f"{name} is registered twice")
-        EXTENSIONS[name] = Operation(authorized_as, func, resource, False)
+        EXTENSIONS[name] = Operation(authorized_as, func, resource, mutating)
         return func
 
     return register

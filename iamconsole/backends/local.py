@@ -104,15 +104,21 @@ class LocalBackend:
         return result
 
     def _extension(self, ext, **params):
-        """Run a console extension: authorized as its IAM action, read-only, not audited."""
+        """Run a console extension: authorized as its IAM action; a mutating one in a transaction, audited."""
         ctx = Context(self.account, self.principal, ext.action, self.source_ip, self.user_agent, self.via)
         resource = ext.resource(ctx, params) if ext.resource else "*"
         try:
-            authz.authorize(ctx, ext.action, resource)
+            if not ext.mutating:  # a read: no transaction, so the list pages keep their query budget
+                authz.authorize(ctx, ext.action, resource)
+                return ext.func(ctx, **params)
+            with transaction.atomic():
+                authz.authorize(ctx, ext.action, resource)
+                result = ext.func(ctx, **params)
+                audit.record(ctx, ext.action, params, result)
         except IAMError as error:
             self._audit_failure(ext, ctx, params, error)
             raise
-        return ext.func(ctx, **params)
+        return result
 
     def _audit_failure(self, op, ctx, params, error):
         if op.mutating or error.code == "AccessDenied":
