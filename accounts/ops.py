@@ -9,8 +9,7 @@ scalar subqueries, and related rows are prefetched.
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 
 from credentials.models import (
     AccessKey,
@@ -28,7 +27,7 @@ from iamconsole.backends.errors import (
     ValidationError,
 )
 from iamconsole.backends.paging import DEFAULT_MAX_ITEMS, decode_marker, encode_marker, offset_page
-from iamconsole.backends.rows import lock_account
+from iamconsole.backends.rows import count_subquery, lock_account
 from policies.documents import output_document
 from policies.models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
 from users.models import IAMUser
@@ -67,12 +66,6 @@ REPORT_STARTED = "No report exists. Starting a new report generation task"
 
 ENTITY_TYPES = ("User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy")
 AUTHORIZATION_DETAILS = "GetAccountAuthorizationDetails"  # the marker kind of its pages
-
-
-def _count(queryset):
-    """`queryset`'s row count as a scalar subquery (0 when empty), for one-query summaries."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -142,20 +135,22 @@ def get_account_summary(ctx):
         Account.objects.filter(pk=account.pk)
         .values("pk")
         .annotate(
-            Users=_count(IAMUser.objects.filter(account=account)),
-            Groups=_count(Group.objects.filter(account=account)),
-            Policies=_count(ManagedPolicy.objects.filter(account=account)),
-            PolicyVersionsInUse=_count(PolicyAttachment.objects.filter(account=account)),
-            ServerCertificates=_count(ServerCertificate.objects.filter(account=account)),
-            MFADevices=_count(VirtualMFADevice.objects.filter(account=account)),
-            MFADevicesInUse=_count(
+            Users=count_subquery(IAMUser.objects.filter(account=account)),
+            Groups=count_subquery(Group.objects.filter(account=account)),
+            Policies=count_subquery(ManagedPolicy.objects.filter(account=account)),
+            PolicyVersionsInUse=count_subquery(PolicyAttachment.objects.filter(account=account)),
+            ServerCertificates=count_subquery(ServerCertificate.objects.filter(account=account)),
+            MFADevices=count_subquery(VirtualMFADevice.objects.filter(account=account)),
+            MFADevicesInUse=count_subquery(
                 VirtualMFADevice.objects.filter(
                     Q(user__isnull=False) | Q(enable_date__isnull=False), account=account
                 )
             ),
-            RootKeys=_count(AccessKey.objects.filter(account=account, user__isnull=True)),
-            RootCertificates=_count(SigningCertificate.objects.filter(account=account, user__isnull=True)),
-            RootMFA=_count(
+            RootKeys=count_subquery(AccessKey.objects.filter(account=account, user__isnull=True)),
+            RootCertificates=count_subquery(
+                SigningCertificate.objects.filter(account=account, user__isnull=True)
+            ),
+            RootMFA=count_subquery(
                 VirtualMFADevice.objects.filter(account=account, user__isnull=True, enable_date__isnull=False)
             ),
         )
@@ -291,8 +286,12 @@ def _with_usage(ctx, policies):
     """`policies` annotated with this account's AttachmentCount and PermissionsBoundaryUsageCount."""
     account = ctx.account
     return policies.annotate(
-        attachment_count=_count(PolicyAttachment.objects.filter(account=account, policy=OuterRef("pk"))),
-        boundary_count=_count(IAMUser.objects.filter(account=account, permissions_boundary=OuterRef("pk"))),
+        attachment_count=count_subquery(
+            PolicyAttachment.objects.filter(account=account, policy=OuterRef("pk"))
+        ),
+        boundary_count=count_subquery(
+            IAMUser.objects.filter(account=account, permissions_boundary=OuterRef("pk"))
+        ),
     )
 
 
@@ -315,9 +314,9 @@ def get_account_authorization_details(ctx, *, Filter=None, MaxItems=None, Marker
         Account.objects.filter(pk=account.pk)
         .values("pk")
         .annotate(
-            users=_count(users) if users is not None else Value(0),
-            groups=_count(groups) if groups is not None else Value(0),
-            policies=_count(policies) if policies is not None else Value(0),
+            users=count_subquery(users) if users is not None else Value(0),
+            groups=count_subquery(groups) if groups is not None else Value(0),
+            policies=count_subquery(policies) if policies is not None else Value(0),
         )
         .get()
     )

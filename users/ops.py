@@ -9,7 +9,7 @@ List pagination comes from iamconsole/backends/paging.py, the tag rules from
 iamconsole/backends/tagging.py (user tag keys are case-insensitive, the new casing wins).
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from credentials.models import (
     AccessKey,
@@ -94,11 +94,9 @@ def create_user(ctx, *, UserName, Path="/", PermissionsBoundary=None, Tags=None)
     check_tags(tags, case_insensitive=True)
     if PermissionsBoundary is not None:
         check_arn(PermissionsBoundary)
-    lock_account(ctx)
-    # One query for both checks (the name is free, the quota is not reached): CreateUser is hot.
-    counts = IAMUser.objects.filter(account=ctx.account).aggregate(
-        total=Count("pk"), taken=Count("pk", filter=Q(name_lower=UserName.lower()))
-    )
+    # One round trip for the lock and both checks (the name is free, the quota is not reached).
+    users = IAMUser.objects.filter(account=ctx.account)
+    counts = lock_account(ctx, total=users, taken=users.filter(name_lower=UserName.lower()))
     if counts["taken"]:
         raise EntityAlreadyExists(f"User with name {UserName} already exists.")
     boundary = attachable_policy_or_404(ctx, PermissionsBoundary) if PermissionsBoundary is not None else None

@@ -9,15 +9,32 @@ what still holds when two calls pass that check at the same time.
 import contextlib
 
 from django.db import IntegrityError
+from django.db.models import F, Func, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import Account
 
 from .errors import EntityAlreadyExists
 
 
-def lock_account(ctx) -> None:
-    """Take the account row's lock, so that per-account quotas hold under concurrent creations."""
-    list(Account.objects.select_for_update().filter(pk=ctx.account.pk).values_list("pk", flat=True))
+def count_subquery(queryset):
+    """`queryset`'s row count as a scalar subquery (0 when empty), to count several things in one query."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def lock_account(ctx, **counts) -> dict[str, int]:
+    """Take the account row's lock, so that per-account quotas hold under concurrent creations.
+
+    `counts` (name -> queryset) are counted in the same statement, under the lock: a hot operation
+    such as CreateUser checks its quota and its name in one round trip.
+    """
+    locked = Account.objects.select_for_update().filter(pk=ctx.account.pk)
+    if not counts:
+        list(locked.values_list("pk", flat=True))
+        return {}
+    annotations = {name: count_subquery(queryset) for name, queryset in counts.items()}
+    return locked.annotate(**annotations).values(*counts).get()
 
 
 @contextlib.contextmanager
