@@ -11,3 +11,31 @@ urlpatterns = [
     # accounts
     path("account/switch", views.account_switch, name="account_switch"),
 ]
+
+# root security credentials
+from . import views_root  # noqa: E402
+
+urlpatterns += [
+    path(
+        "account/security-credentials", views_root.root_security_credentials, name="root_security_credentials"
+    ),
+    path("account/security-credentials/mfa/assign", views_root.root_mfa_assign, name="root_mfa_assign"),
+    path("account/security-credentials/mfa/enable", views_root.root_mfa_enable, name="root_mfa_enable"),
+    path("account/security-credentials/mfa/cancel", views_root.root_mfa_cancel, name="root_mfa_cancel"),
+    path("account/security-credentials/mfa/remove", views_root.root_mfa_remove, name="root_mfa_remove"),
+    path(
+        "account/security-credentials/access-keys/create",
+        views_root.root_access_key_create,
+        name="root_access_key_create",
+    ),
+    path(
+        "account/security-credentials/access-keys/<str:access_key_id>/status",
+        views_root.root_access_key_status,
+        name="root_access_key_status",
+    ),
+    path(
+        "account/security-credentials/access-keys/<str:access_key_id>/delete",
+        views_root.root_access_key_delete,
+        name="root_access_key_delete",
+    ),
+]

@@ -17,6 +17,7 @@ import zlib
 import pyotp
 import qrcode
 from django.db import transaction
+from django.db.models import Q
 
 from iamconsole import crypto
 from iamconsole.backends.base import operation, user_resource
@@ -270,7 +271,7 @@ def deactivate_mfa_device(ctx, *, SerialNumber, UserName=None):
 def delete_virtual_mfa_device(ctx, *, SerialNumber):
     """Delete an unassigned device (an assigned one must be deactivated first)."""
     device = _device_or_404(ctx, SerialNumber, lock=True)
-    if device.user_id is not None:
+    if device.user_id is not None or device.enable_date is not None:  # a user's, or the root's
         raise DeleteConflict(ASSIGNED)
     device.delete()
     return {}
@@ -297,10 +298,11 @@ def list_mfa_devices(ctx, *, UserName=None, Marker=None, MaxItems=None):
 def list_virtual_mfa_devices(ctx, *, AssignmentStatus="Any", Marker=None, MaxItems=None):
     """The account's virtual devices by serial number; assigned ones carry their user and date."""
     devices = VirtualMFADevice.objects.filter(account=ctx.account).select_related("user", "user__account")
+    assigned = Q(user__isnull=False) | Q(enable_date__isnull=False)  # to a user, or to the root
     if AssignmentStatus == "Assigned":
-        devices = devices.filter(user__isnull=False)
+        devices = devices.filter(assigned)
     elif AssignmentStatus == "Unassigned":
-        devices = devices.filter(user__isnull=True)
+        devices = devices.exclude(assigned)
     if Marker is not None:
         devices = devices.filter(serial_number__gte=decode_marker(Marker))
     limit = MaxItems or DEFAULT_MAX_ITEMS
@@ -311,6 +313,14 @@ def list_virtual_mfa_devices(ctx, *, AssignmentStatus="Any", Marker=None, MaxIte
         item = {"SerialNumber": device.serial_number}
         if device.user is not None:
             item["User"] = user_dict(device.user)
+            item["EnableDate"] = device.enable_date
+        elif device.enable_date is not None:  # the root's device: the root as User, as GetUser shows it
+            account = ctx.account
+            item["User"] = {
+                "UserId": account.account_id,
+                "Arn": account.root_arn,
+                "CreateDate": account.created,
+            }
             item["EnableDate"] = device.enable_date
         items.append(item)
     return page_output("VirtualMFADevices", items, marker)
