@@ -61,6 +61,8 @@ class Context:
     user_agent: str = ""
     via: str = "console"
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    secure: bool = True  # aws:SecureTransport
+    mfa: bool = False  # aws:MultiFactorAuthPresent
 
     @cached_property
     def now(self) -> datetime.datetime:

@@ -40,11 +40,20 @@ class LocalBackend:
     kind = "local"
 
     def __init__(
-        self, account, principal: Principal | None = None, *, source_ip="", user_agent="", via="console"
+        self,
+        account,
+        principal: Principal | None = None,
+        *,
+        source_ip="",
+        user_agent="",
+        via="console",
+        secure=True,
+        mfa=False,
     ):
         self.account = account
         self.principal = principal or Principal(account)
         self.source_ip, self.user_agent, self.via = source_ip, user_agent, via
+        self.secure, self.mfa = secure, mfa  # aws:SecureTransport, aws:MultiFactorAuthPresent
         load_operations()
 
     def __getattr__(self, name):
@@ -76,14 +85,7 @@ class LocalBackend:
         if op is None:
             raise NotImplementedOperation(f"The local backend does not implement the IAM action {action}.")
         validate_input(action, params)
-        ctx = Context(
-            account=self.account,
-            principal=self.principal,
-            action=action,
-            source_ip=self.source_ip,
-            user_agent=self.user_agent,
-            via=self.via,
-        )
+        ctx = self._context(action)
         resource = op.resource(ctx, params) if op.resource else "*"
         try:
             with transaction.atomic():
@@ -105,7 +107,7 @@ class LocalBackend:
 
     def _extension(self, ext, **params):
         """Run a console extension: authorized as its IAM action; a mutating one in a transaction, audited."""
-        ctx = Context(self.account, self.principal, ext.action, self.source_ip, self.user_agent, self.via)
+        ctx = self._context(ext.action)
         resource = ext.resource(ctx, params) if ext.resource else "*"
         try:
             if not ext.mutating:  # a read: no transaction, so the list pages keep their query budget
@@ -119,6 +121,18 @@ class LocalBackend:
             self._audit_failure(ext, ctx, params, error)
             raise
         return result
+
+    def _context(self, action: str) -> Context:
+        return Context(
+            account=self.account,
+            principal=self.principal,
+            action=action,
+            source_ip=self.source_ip,
+            user_agent=self.user_agent,
+            via=self.via,
+            secure=self.secure,
+            mfa=self.mfa,
+        )
 
     def _audit_failure(self, op, ctx, params, error):
         if op.mutating or error.code == "AccessDenied":

@@ -30,3 +30,22 @@ def iam(account):
     from iamconsole.backends import get_backend
 
     return CheckedBackend(get_backend(account))
+
+
+ALLOW_ALL_IAM = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}'
+)
+
+
+def allow(
+    backend, user_name: str, *, action: str = "iam:*", resource: str = "*", name: str = "allow"
+) -> None:
+    """Give the IAM user `user_name` an inline policy allowing `action` on `resource` (through the
+    root backend `backend`), so a test can act as that user under real authorization."""
+    import json
+
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+    }
+    backend.put_user_policy(UserName=user_name, PolicyName=name, PolicyDocument=json.dumps(document))

@@ -11,9 +11,10 @@ from iamconsole.backends.model import operation_model
 
 # Where real AWS answers differ from botocore's model, AWS wins (each seen in recorded AWS answers):
 # - PermissionsBoundaryType is "Policy" on the wire, not the model's enum value "PermissionsBoundaryPolicy";
+# - the policy simulator names an identity policy's type "IAM Policy", outside the model's enum;
 # - the root user (GetUser, ListVirtualMFADevices) has no Path and UserName although the model marks
 #   them required.
-EXTRA_ENUM_VALUES = {"PermissionsBoundaryType": {"Policy"}}
+EXTRA_ENUM_VALUES = {"PermissionsBoundaryType": {"Policy"}, "SourcePolicyType": {"IAM Policy"}}
 ROOT_USER_OPTIONAL = {"Path", "UserName"}
 
 

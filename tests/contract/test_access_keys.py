@@ -16,8 +16,8 @@ from django.db import connection
 from accounts.models import Account, AuditEvent
 from credentials import ops_keys
 from credentials.models import AccessKey
-from iamconsole.backends import authz, errors, get_backend
-from tests.contract.conftest import CheckedBackend
+from iamconsole.backends import errors, get_backend
+from tests.contract.conftest import CheckedBackend, allow
 from users.models import IAMUser
 
 UNKNOWN_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -111,7 +111,7 @@ def test_root_owns_its_own_keys_when_it_names_no_user(iam, alice):
 
 
 def test_an_iam_user_naming_no_user_manages_its_own_keys(account, iam, alice, monkeypatch):
-    monkeypatch.setattr(authz, "decide", lambda ctx, action, resource: "allowed")
+    allow(iam, alice.name)
     as_alice = CheckedBackend(get_backend(account, alice))
     iam.create_access_key()  # root's key stays out of alice's listing
 

@@ -11,8 +11,8 @@ import pytest
 from accounts.models import AuditEvent
 from credentials import ops_passwords
 from credentials.models import LoginProfile, PasswordHistory
-from iamconsole.backends import authz, errors, get_backend
-from tests.contract.conftest import CheckedBackend
+from iamconsole.backends import errors, get_backend
+from tests.contract.conftest import CheckedBackend, allow
 from users.models import IAMUser
 
 GOOD = "TestPassword123!"
@@ -27,8 +27,8 @@ def alice(iam):
 
 @pytest.fixture
 def as_alice(account, alice, monkeypatch):
-    """alice's own backend, with every action allowed (the policy engine is another issue)."""
-    monkeypatch.setattr(authz, "decide", lambda ctx, action, resource: "allowed")
+    """alice's own backend, allowed every IAM action by an inline policy."""
+    allow(get_backend(account), alice.name)
     return CheckedBackend(get_backend(account, alice))
 
 

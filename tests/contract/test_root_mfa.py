@@ -15,7 +15,8 @@ import pytest
 from accounts.models import AuditEvent
 from credentials import ops_root
 from credentials.models import VirtualMFADevice
-from iamconsole.backends import authz, errors, get_backend
+from iamconsole.backends import errors, get_backend
+from tests.contract.conftest import allow
 from users.models import IAMUser
 
 SERIAL = "arn:aws:iam::123456789012:mfa/root-phone"
@@ -195,7 +196,7 @@ def test_an_iam_user_without_permission_is_denied(alice_backend, phone):
 def test_an_iam_user_allowed_the_actions_still_cannot_touch_the_roots_devices(
     iam, alice_backend, phone, monkeypatch
 ):
-    monkeypatch.setattr(authz, "decide", lambda ctx, action, resource: "allowed")
+    allow(iam, "alice")
     iam.enable_root_mfa_device(SerialNumber=SERIAL, **two_codes(phone))
 
     for call in (

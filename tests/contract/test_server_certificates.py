@@ -18,6 +18,7 @@ from accounts.models import AuditEvent
 from credentials.models import ServerCertificate
 from iamconsole import crypto
 from iamconsole.backends import errors
+from tests.contract.conftest import allow
 
 UNPARSABLE = "Unable to parse certificate. Please ensure the certificate is in PEM format."
 
@@ -459,15 +460,17 @@ def test_it_refuses_more_than_fifty_tags_in_all(iam):
 
 
 def test_a_rename_needs_permission_on_the_new_name_too(iam, account, monkeypatch):
-    from iamconsole.backends import authz, get_backend
+    from iamconsole.backends import get_backend
     from iamconsole.backends.base import Principal
     from users.models import IAMUser
 
     upload(iam, "web")
     iam.create_user(UserName="alice")
-    allowed = "arn:aws:iam::123456789012:server-certificate/web"
-    monkeypatch.setattr(
-        authz, "decide", lambda ctx, action, resource: "allowed" if resource == allowed else "implicitDeny"
+    allow(
+        iam,
+        "alice",
+        action="iam:UpdateServerCertificate",
+        resource="arn:aws:iam::123456789012:server-certificate/web",
     )
     as_alice = get_backend(account, Principal(account, IAMUser.objects.get(name="alice")))
 

@@ -5,9 +5,9 @@ import re
 import pytest
 
 from credentials.models import SigningCertificate
-from iamconsole.backends import authz, errors, get_backend
+from iamconsole.backends import errors, get_backend
 from iamconsole.backends.base import Principal
-from tests.contract.conftest import CheckedBackend
+from tests.contract.conftest import CheckedBackend, allow
 from tests.contract.test_server_certificates import certificate, pem, rsa_key
 from users.models import IAMUser
 
@@ -23,8 +23,8 @@ def alice(iam):
 
 
 def as_user(account, name, monkeypatch) -> CheckedBackend:
-    """The backend as the IAM user `name`, with authorization allowed (policies are another area)."""
-    monkeypatch.setattr(authz, "decide", lambda ctx, action, resource: "allowed")
+    """The backend as the IAM user `name`, allowed every IAM action by an inline policy."""
+    allow(get_backend(account), name)
     return CheckedBackend(
         get_backend(account, Principal(account, IAMUser.objects.get(account=account, name=name)))
     )
