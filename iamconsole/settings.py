@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "groups",
     "policies",
     "credentials",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("users.urls")),
     path("healthz", healthz, name="healthz"),
+    path("", include("api.urls")),
 ]
