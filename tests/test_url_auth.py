@@ -57,7 +57,9 @@ def test_every_page_needs_sign_in_unless_public(client, path):
     for method in ("get", "post"):
         response = getattr(client, method)(path)
         if path in PUBLIC:
-            assert response.status_code in PUBLIC[path], f"{method.upper()} {path} answered {response.status_code}"
+            assert response.status_code in PUBLIC[path], (
+                f"{method.upper()} {path} answered {response.status_code}"
+            )
         else:
             assert response.status_code == 302, f"{method.upper()} {path} answered {response.status_code}"
             assert response["Location"].startswith("/login?next="), path
