@@ -23,6 +23,17 @@ def other_account(db):
 
 
 @pytest.fixture
+def catalog(transactional_db):
+    """The AWS managed policies for a transactional test: a transactional test ends by emptying the
+    database, the catalog (loaded by a migration) included, so it is loaded back when missing."""
+    from policies.catalog import load_catalog
+    from policies.models import ManagedPolicy, PolicyVersion
+
+    if not ManagedPolicy.objects.filter(account__isnull=True).exists():
+        load_catalog(ManagedPolicy, PolicyVersion)
+
+
+@pytest.fixture
 def iam(account):
     """The account's backend as its root."""
     return get_backend(account)

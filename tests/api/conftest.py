@@ -1,7 +1,7 @@
 """Query API tests: real HTTP against pytest-django's live_server, with boto3 clients and the AWS CLI.
 
-`live_server` makes every test transactional, and a transactional test ends by emptying the database,
-the AWS managed policy catalog (loaded by a migration) included: `catalog` loads it back when missing.
+`live_server` makes every test transactional; the `catalog` fixture (tests/conftest.py) loads the AWS
+managed policies back for the tests that attach them.
 """
 
 import boto3
@@ -9,17 +9,8 @@ import pytest
 from botocore.config import Config
 
 from iamconsole.backends import get_backend
-from policies.catalog import load_catalog
-from policies.models import ManagedPolicy, PolicyVersion
 
 REGION = "us-east-1"
-
-
-@pytest.fixture
-def catalog(transactional_db):
-    """The AWS managed policies, for the tests that attach them (reloading costs half a second)."""
-    if not ManagedPolicy.objects.filter(account__isnull=True).exists():
-        load_catalog(ManagedPolicy, PolicyVersion)
 
 
 @pytest.fixture

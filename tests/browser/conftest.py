@@ -60,7 +60,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def root(transactional_db):
+def root(transactional_db, catalog):
     return create_account(
         account_id="123456789012",
         alias="browser-tests",
