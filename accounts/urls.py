@@ -39,3 +39,30 @@ urlpatterns += [
         name="root_access_key_delete",
     ),
 ]
+
+# account settings
+from . import views_settings  # noqa: E402
+
+urlpatterns += [
+    path("account/settings", views_settings.account_settings, name="account_settings"),
+    path(
+        "account/settings/password-policy", views_settings.password_policy_edit, name="password_policy_edit"
+    ),
+    path("account/settings/alias", views_settings.account_alias_edit, name="account_alias_edit"),
+    path("account/settings/alias/delete", views_settings.account_alias_delete, name="account_alias_delete"),
+    path(
+        "account/settings/server-certificates/upload",
+        views_settings.server_certificate_upload,
+        name="server_certificate_upload",
+    ),
+    path(
+        "account/settings/server-certificates/<str:certificate_name>/edit",
+        views_settings.server_certificate_edit,
+        name="server_certificate_edit",
+    ),
+    path(
+        "account/settings/server-certificates/<str:certificate_name>/delete",
+        views_settings.server_certificate_delete,
+        name="server_certificate_delete",
+    ),
+]

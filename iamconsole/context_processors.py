@@ -12,7 +12,7 @@ NAV = [
     ("Account settings", "accounts:account_settings"),
     ("Access reports", None),
     ("Credential report", "credentials:credential_report"),
-    ("Policy simulator", "policies:simulator"),
+    ("Policy simulator", "simulator:simulator"),
     ("Event history", "accounts:event_list"),
 ]
 

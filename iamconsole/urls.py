@@ -18,6 +18,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("", include("accounts.urls")),
     path("", include("users.urls")),
+    path("", include("credentials.urls")),
+    path("", include("policies.urls_simulator")),
     path("healthz", healthz, name="healthz"),
     path("", include("api.urls")),
 ]

@@ -560,3 +560,15 @@ def test_removing_the_boundary(signed_in, iam):
 def test_the_boundary_page_is_404_for_an_unknown_user_and_405_for_put(signed_in, iam):
     assert signed_in.get("/users/details/ghost/permissions-boundary").status_code == 404
     assert signed_in.put("/users/details/alice/permissions-boundary").status_code == 405
+
+
+def test_the_permissions_tab_links_to_what_the_user_can_do(client, account):
+    from iamconsole.backends import get_backend
+
+    get_backend(account).create_user(UserName="curious")
+    client.force_login(account.root_operator)
+
+    body = client.get("/users/details/curious?tab=permissions").content.decode()
+
+    assert 'href="/policy-simulator/effective/curious"' in body
+    assert "What can this user do?" in body
