@@ -147,3 +147,10 @@ def test_the_query_count_stays_flat_with_5000_users(signed_in, account, django_a
 
     assert response.context["result"]["Total"] == 5000
     assert len(response.context["users"]) == 50
+
+
+def test_sort_and_page_links_keep_the_search(signed_in, people):
+    body = signed_in.get("/users", {"q": "a"}).content.decode()
+
+    assert 'href="?q=a&amp;sort=groups"' in body
+    assert "??" not in body
