@@ -40,6 +40,16 @@ urlpatterns += [
     ),
 ]
 
+# event history
+from . import views_events  # noqa: E402
+
+urlpatterns += [
+    path("events", views_events.event_list, name="event_list"),
+    path("events/export", views_events.event_export, name="event_export"),
+    # <str:...> and not <int:...>, so a non-numeric ID is this view's 404 and the URL walk still resolves
+    path("events/<str:event_id>", views_events.event_detail, name="event_detail"),
+]
+
 # account settings
 from . import views_settings  # noqa: E402
 

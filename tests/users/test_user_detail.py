@@ -214,3 +214,12 @@ def test_the_security_credentials_tab_has_a_placeholder_until_its_module_exists(
 
     assert response.status_code == 200
     assert "This tab is not available yet." in response.content.decode()
+
+
+def test_the_details_page_links_to_the_users_events(client, account):
+    from iamconsole.backends import get_backend
+
+    get_backend(account).create_user(UserName="watched")
+    client.force_login(account.root_operator)
+
+    assert 'href="/events?user=watched"' in client.get("/users/details/watched").content.decode()
