@@ -116,13 +116,29 @@ def _account_names(account) -> set[str]:
     return {name.lower() for name in names}
 
 
-def check_password_policy(account, password: str, user=None) -> list[str]:
-    """Every rule of the account's policy that `password` breaks, as AWS words them ([] when it passes).
+def policy_from_api(policy: dict | None) -> EffectivePolicy:
+    """GetAccountPasswordPolicy's `PasswordPolicy` (None: the account has none) as an EffectivePolicy."""
+    if policy is None:
+        return EffectivePolicy(
+            custom=False, minimum_length=DEFAULT_MINIMUM_LENGTH, required_types=DEFAULT_REQUIRED_TYPES
+        )
+    return EffectivePolicy(
+        custom=True,
+        minimum_length=policy.get("MinimumPasswordLength", 6),
+        require_uppercase=policy.get("RequireUppercaseCharacters", False),
+        require_lowercase=policy.get("RequireLowercaseCharacters", False),
+        require_numbers=policy.get("RequireNumbers", False),
+        require_symbols=policy.get("RequireSymbols", False),
+        reuse_prevention=policy.get("PasswordReusePrevention", 0),
+        max_password_age=policy.get("MaxPasswordAge", 0),
+        hard_expiry=bool(policy.get("HardExpiry", False)),
+        allow_users_to_change_password=policy.get("AllowUsersToChangePassword", False),
+    )
 
-    With `user`, a custom PasswordReusePrevention also compares against the user's remembered
-    passwords; that check hashes, so it runs only when every other rule passes.
-    """
-    policy = effective_policy(account)
+
+def rule_violations(account, password: str, policy: EffectivePolicy) -> list[str]:
+    """Every length and character rule of `policy` that `password` breaks, as AWS words them (no reuse
+    check: that needs the user's remembered passwords)."""
     problems = []
     if len(password) < policy.minimum_length:
         problems.append(minimum_length_message(policy.minimum_length))
@@ -143,6 +159,17 @@ def check_password_policy(account, password: str, user=None) -> list[str]:
             )
         if password.lower() in _account_names(account):
             problems.append(IDENTICAL)
+    return problems
+
+
+def check_password_policy(account, password: str, user=None) -> list[str]:
+    """Every rule of the account's policy that `password` breaks, as AWS words them ([] when it passes).
+
+    With `user`, a custom PasswordReusePrevention also compares against the user's remembered
+    passwords; that check hashes, so it runs only when every other rule passes.
+    """
+    policy = effective_policy(account)
+    problems = rule_violations(account, password, policy)
     if not problems and user is not None and policy.reuse_prevention and is_reused(user, password, policy):
         problems.append(REUSED)
     return problems
@@ -163,7 +190,11 @@ def enforce_password_policy(account, password: str, user=None) -> None:
 
 def password_rules(account) -> list[str]:
     """The policy's rules in the console's words, for the pages that ask for a new password."""
-    policy = effective_policy(account)
+    return rules_for(effective_policy(account))
+
+
+def rules_for(policy: EffectivePolicy) -> list[str]:
+    """`policy`'s rules in the console's words."""
     if not policy.custom:
         return [
             f"Minimum password length of {DEFAULT_MINIMUM_LENGTH} characters and a maximum of 128",

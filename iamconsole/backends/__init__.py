@@ -19,7 +19,9 @@ def get_backend(account, principal=None, **request_meta):
     if principal is not None and not isinstance(principal, Principal):
         principal = Principal(account, principal)  # an IAMUser
     if account.kind == Account.KIND_AWS:
-        raise NotImplementedError("The AWS backend arrives with its own issue.")
+        from .aws import AwsBackend
+
+        return AwsBackend(account, principal, **request_meta)
     from .local import LocalBackend
 
     return LocalBackend(account, principal, **request_meta)
