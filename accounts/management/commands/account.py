@@ -75,6 +75,14 @@ class Command(BaseCommand):
         connect.add_argument("--root-email", help="the operator who signs in to the console for it")
         connect.add_argument("--root-password", help="that operator's password (generated when omitted)")
         connect.add_argument("--json", action="store_true", help="print the result as JSON")
+        copy = sub.add_parser(
+            "import", help="copy a connected account's users, groups and policies into a new sandbox"
+        )
+        copy.add_argument("account_id", help="the connected AWS account to read")
+        copy.add_argument("--into-account-id", help="the new sandbox's ID (random when omitted)")
+        copy.add_argument("--root-email", help="the new sandbox's root operator")
+        copy.add_argument("--root-password", help="that operator's password (generated when omitted)")
+        copy.add_argument("--json", action="store_true", help="print the result as JSON")
         test = sub.add_parser("test", help="show the caller identity and the console's denied actions")
         test.add_argument("account_id")
         test.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -123,6 +131,31 @@ class Command(BaseCommand):
         }
         if not options["root_password"]:  # shown this once: it was generated here
             result["RootPassword"] = root_password
+        return result
+
+    def handle_import(self, *, account_id, into_account_id, root_email, root_password, **options) -> dict:
+        """A new sandbox with the connected account's IAM shape (no secrets: no passwords or keys)."""
+        from accounts.importer import import_into_sandbox
+        from iamconsole.backends import IAMError
+
+        source = Account.objects.filter(account_id=account_id, kind=Account.KIND_AWS).first()
+        if source is None:
+            raise CommandError(f"No connected AWS account {account_id}.")
+        if into_account_id and (len(into_account_id) != 12 or not into_account_id.isdigit()):
+            raise CommandError("--into-account-id must be 12 digits.")
+        password = root_password or generate_password()
+        try:
+            summary = import_into_sandbox(
+                source,
+                account_id=into_account_id,
+                root_email=root_email or f"root+import-{account_id}@iamconsole.local",
+                root_password=password,
+            )
+        except IAMError as error:
+            raise CommandError(f"Nothing was imported: {error.code}: {error.message}")
+        result = {"AccountId": summary.account_id, "Copied": dict(summary.counts)}
+        if not root_password:
+            result["RootPassword"] = password
         return result
 
     def handle_test(self, *, account_id, **options) -> dict:
