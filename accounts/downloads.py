@@ -20,14 +20,21 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _owner(who) -> str:
+    """The redeemer's key: an operator (a Django user) or a signed-in IAM user (accounts.signin_iam)."""
+    if getattr(who, "is_iam_user", False):
+        return f"iam:{who.iam_user.arn}"
+    return f"operator:{who.pk}"
+
+
 def offer(account, operator, filename: str, content: str) -> str:
-    """Store `content` for one download by `operator`; return the token for the link."""
+    """Store `content` for one download by `operator` (request.user); return the token for the link."""
     now = timezone.now()
     OneTimeDownload.objects.filter(expires__lt=now).delete()
     token = secrets.token_urlsafe(32)
     OneTimeDownload.objects.create(
         account=account,
-        operator=operator,
+        owner=_owner(operator),
         token_hash=_hash(token),
         filename=filename,
         content_encrypted=crypto.encrypt(content, _PURPOSE),
@@ -42,7 +49,9 @@ def redeem(account, operator, token: str) -> tuple[str, str] | None:
     with transaction.atomic():
         download = (
             OneTimeDownload.objects.select_for_update()
-            .filter(token_hash=_hash(token), account=account, operator=operator, expires__gte=timezone.now())
+            .filter(
+                token_hash=_hash(token), account=account, owner=_owner(operator), expires__gte=timezone.now()
+            )
             .first()
         )
         if download is None:

@@ -128,7 +128,8 @@ class OneTimeDownload(models.Model):
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="downloads")
-    operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="downloads")
+    # Who may redeem it: "operator:<pk>" for an operator, "iam:<ARN>" for a signed-in IAM user.
+    owner = models.CharField(max_length=2100)
     token_hash = models.CharField(max_length=64, unique=True)
     filename = models.CharField(max_length=255)
     content_encrypted = models.TextField()
@@ -153,3 +154,14 @@ class OperatorPreference(models.Model):
 
     def __str__(self):
         return f"{self.operator}: {self.key}"
+
+
+class IAMUserSessionEpoch(models.Model):
+    """An IAM user's console-session epoch: "Sign out everywhere" bumps it, and every console session
+    signed in under an older epoch ends at its next request (accounts/signin_iam.py)."""
+
+    user = models.OneToOneField("users.IAMUser", on_delete=models.CASCADE, related_name="session_epoch")
+    epoch = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"session epoch {self.epoch} of user #{self.user_id}"

@@ -76,3 +76,19 @@ urlpatterns += [
         name="server_certificate_delete",
     ),
 ]
+
+# IAM-user sign-in
+from . import views_signin  # noqa: E402
+
+urlpatterns += [
+    path("signin", views_signin.iam_signin, name="iam_signin"),
+    # two segments, so that no account alias can shadow a step
+    path("signin/session/continue", views_signin.iam_signin_continue, name="iam_signin_continue"),
+    path("signin/session/mfa", views_signin.iam_signin_mfa, name="iam_signin_mfa"),
+    path("signin/session/password", views_signin.iam_signin_password, name="iam_signin_password"),
+    path("signin/session/cancel", views_signin.iam_signin_cancel, name="iam_signin_cancel"),
+    path("signin/<str:account>", views_signin.iam_signin, name="iam_signin_account"),
+    path("signout", views_signin.iam_signout, name="iam_signout"),
+    path("signout/everywhere", views_signin.iam_signout_everywhere, name="iam_signout_everywhere"),
+    path("users/details/<str:user_name>/signin-unlock", views_signin.iam_user_unlock, name="iam_user_unlock"),
+]

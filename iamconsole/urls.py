@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("credentials.urls")),
     path("", include("policies.urls")),
     path("", include("policies.urls_simulator")),
+    path("", include("credentials.urls_self")),
     path("healthz", healthz, name="healthz"),
     path("", include("api.urls")),
 ]

@@ -11,7 +11,21 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Public pages, and what an anonymous request gets there. The Query API authenticates each request
 # with SigV4 instead of a session: unsigned, it answers 403 as AWS does.
-PUBLIC = {"/login": (200, 405), "/healthz": (200, 405), "/aws": (403,), "/aws/": (403,)}
+PUBLIC = {
+    # IAM-user sign-in: its steps send an anonymous visitor back to the start
+    "/signin": (200,),
+    "/signin/x": (200,),
+    "/signin/session/continue": (302, 405),
+    "/signin/session/mfa": (302,),
+    "/signin/session/password": (302,),
+    "/signin/session/cancel": (302, 405),
+    "/signout": (302, 405),
+    "/login": (200, 405),
+    "/healthz": (200, 405),
+    "/readyz": (200, 405),
+    "/aws": (403,),
+    "/aws/": (403,),
+}
 
 
 # Sample values for the routes' parameters: any value will do, since sign-in comes first.
@@ -66,7 +80,7 @@ def test_every_page_needs_sign_in_unless_public(client, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", sorted(set(all_paths()) - {"/healthz", "/aws", "/aws/"}))
+@pytest.mark.parametrize("path", sorted(set(all_paths()) - {"/healthz", "/readyz", "/aws", "/aws/"}))
 def test_posts_without_a_csrf_token_are_refused(path, account):
     client = Client(enforce_csrf_checks=True)
     client.force_login(account.root_operator)

@@ -22,7 +22,8 @@ PREFERENCE = "users_list_columns"
 
 
 def visible_keys(operator) -> set[str]:
-    chosen = preferences.get(operator, PREFERENCE)
+    # A signed-in IAM user is no operator: no remembered preferences, the console's defaults.
+    chosen = None if getattr(operator, "is_iam_user", False) else preferences.get(operator, PREFERENCE)
     keys = set(chosen) if chosen else {key for key, _, _ in COLUMNS} - DEFAULT_HIDDEN
     return keys | {"name"}  # the user name is always shown
 
@@ -33,5 +34,7 @@ def visible_columns(operator) -> list[tuple[str, str, str]]:
 
 
 def remember_columns(operator, keys: list[str]) -> None:
+    if getattr(operator, "is_iam_user", False):
+        return  # preferences are remembered for operators only
     known = {key for key, _, _ in COLUMNS}
     preferences.put(operator, PREFERENCE, sorted({key for key in keys if key in known} | {"name"}))
