@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install check-python lint format bench clean
+.PHONY: run serve test install check-python lint format bench clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 12) else 1)' || { \
@@ -24,6 +24,15 @@ run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py sandbox demo
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The production server (README "Deployment"): migrate, collect the hashed static files, then gunicorn.
+# Workers: $$WEB_CONCURRENCY (2 by default); address: BIND=host:port (127.0.0.1:8000 by default).
+BIND ?= 127.0.0.1:8000
+serve: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn iamconsole.wsgi:application --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} \
+	  --timeout 30 --graceful-timeout 30 --no-control-socket
 
 PYTEST_ARGS ?=
 test: install

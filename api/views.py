@@ -90,6 +90,7 @@ def _dispatch(request, signer, pairs):
     if version != model.api_version or action not in model.operation_names:
         raise InvalidAction(f"Could not find operation {action} for version {version}")
     operation = model.operation_model(action)
+    request.principal = signer.principal  # for the request log (iamconsole/logging.py)
     params = wire.parse_params(operation.input_shape, members)
     if signer.service == "sts":
         return operation, _sts(action, signer)

@@ -10,7 +10,6 @@ import functools
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -202,8 +201,8 @@ def _access_denied_is_403(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except AccessDenied as error:
-            raise PermissionDenied(error.message)
+        except AccessDenied:
+            raise  # iamconsole.middleware answers 403 with IAM's message
 
     return wrapper
 

@@ -59,16 +59,50 @@ def _local_secret(filename: str, make) -> str:
     return value
 
 
-DEBUG = env_bool("DEBUG", False)
+# Production mode (README "Deployment"): nothing generated, nothing defaulted that must be chosen.
+PRODUCTION = env_bool("IAMCONSOLE_PRODUCTION", False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret("secret_key", lambda: secrets.token_urlsafe(50))
+
+def env_secret(name: str, make) -> str:
+    """A secret from $NAME or the file at $NAME_FILE; in production it must be given, else one for var/."""
+    value = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if value and path:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both")
+    if path:
+        try:
+            value = Path(path).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path}: {error.strerror}")
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE: {path} is empty")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) is required when IAMCONSOLE_PRODUCTION is on")
+    return _local_secret(name.lower().removeprefix("iamconsole_"), make)
+
+
+def env_required_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list that production must set explicitly (hosts and origins are the site's own)."""
+    value = env_list(name, [])
+    if PRODUCTION and not value:
+        raise ImproperlyConfigured(f"{name} is required when IAMCONSOLE_PRODUCTION is on")
+    return value or default
+
+
+DEBUG = env_bool("DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when IAMCONSOLE_PRODUCTION is on")
+
+SECRET_KEY = env_secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
 # AES-GCM key (32 bytes, base64) for access-key secrets, TOTP seeds and server-certificate keys.
-IAMCONSOLE_ENCRYPTION_KEY = os.environ.get("IAMCONSOLE_ENCRYPTION_KEY") or _local_secret(
-    "encryption_key", lambda: __import__("base64").b64encode(secrets.token_bytes(32)).decode()
+IAMCONSOLE_ENCRYPTION_KEY = env_secret(
+    "IAMCONSOLE_ENCRYPTION_KEY", lambda: __import__("base64").b64encode(secrets.token_bytes(32)).decode()
 )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = env_required_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_required_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -87,7 +121,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its duration and status cover every other layer (redirects and refusals included).
+    "iamconsole.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,14 +157,42 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{VAR_DIR / 'iamconsole.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=0)}
+# Production keeps each worker's connection (checked before reuse) for DB_CONN_MAX_AGE seconds. Elsewhere
+# the default is a connection per request: tests' threads must not leave connections open.
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or _default_db,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600 if PRODUCTION else 0),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let concurrent writers queue instead of failing at once.
+    # WAL and a busy timeout let concurrent writers queue instead of failing at once. IMMEDIATE takes the
+    # write lock when a transaction begins: a deferred one that reads first and then writes fails at once
+    # with "database is locked" when another process writes (seen with two gunicorn workers).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# REDIS_URL: Django's own RedisCache (redis-py) as the default cache, and sessions cached in front of the
+# database. Without it: the per-process local-memory cache and database sessions.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # An unreachable Redis fails a request (and /readyz) in seconds instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Console passwords are Argon2 (ARCHITECTURE.md §6); parameters tuned in iamconsole.hashers.
 PASSWORD_HASHERS = [
@@ -143,8 +208,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-# WhiteNoise serves static files with DEBUG off; until a collectstatic step exists, from the finders.
-WHITENOISE_USE_FINDERS = True
+# WhiteNoise serves static files with DEBUG off. Locally straight from the finders; in production the
+# compressed, content-hashed copies `collectstatic` writes (`make serve` runs it), cached for ever.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if PRODUCTION:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 LOGIN_URL = "accounts:login"
@@ -155,6 +226,38 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Scripts and styles come only from our static files (no inline script, style element or style=); the
+# MFA QR code is inline SVG markup, which needs no source. Enforced locally too, so a violation shows early.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+if PRODUCTION:
+    # HTTPS only: browsers refuse `__Host-` cookies unless Secure, Path=/ and without Domain.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes from the load balancer speak plain HTTP to the worker.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits the whole domain to browsers' built-in lists: the domain owner's choice.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    # Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto trusts that header's
+    # "https". Only set it when the proxy always overwrites the header, or clients could forge it.
+    if proxy_header := os.environ.get("SECURE_PROXY_SSL_HEADER", ""):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
@@ -162,6 +265,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"message": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "message"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One JSON line per request (iamconsole.logging): on in production, REQUEST_LOG=1/0 to choose.
+    "loggers": {
+        "iamconsole.requests": {
+            "handlers": ["requests"],
+            "level": "INFO" if env_bool("REQUEST_LOG", PRODUCTION) else "WARNING",
+            "propagate": False,
+        }
+    },
 }

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
-from . import views
+from . import health, views
 
 
 @login_not_required
@@ -20,9 +20,10 @@ urlpatterns = [
     path("", include("users.urls")),
     path("", include("groups.urls")),
     path("", include("credentials.urls")),
+    path("", include("credentials.urls_self")),
     path("", include("policies.urls")),
     path("", include("policies.urls_simulator")),
-    path("", include("credentials.urls_self")),
     path("healthz", healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("api.urls")),
 ]

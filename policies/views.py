@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from iamconsole.backends.errors import IAMError, NoSuchEntity, ValidationError
 from iamconsole.htmx import redirect_or_client_redirect
 
+from . import visual
 from .forms import (
     NEW_POLICY_DOCUMENT,
     AttachForm,
@@ -299,11 +300,70 @@ def policy_detail(request, policy):
 # -- create and edit ------------------------------------------------------------------------------
 
 
+STEPS_DONE = {"", "save", "to_visual", "to_json"}  # any other op is a step of the visual editor
+
+
+def _editor(request, document: str) -> dict:
+    """The editor of this request: `mode` (json | visual), the visual `statements`, the `op` pressed
+    and, for a POST, `data` with the document the visual editor built (the JSON editor posts its own).
+
+    "to_visual" parses the posted JSON (or stays in JSON with a `note` saying why it cannot); every
+    other op of the visual editor is a step: applied, then the document is rebuilt from the statements.
+    """
+    if request.method != "POST":
+        mode = "visual" if request.GET.get("editor") == "visual" else "json"
+        data, op = None, ""
+    else:
+        data = request.POST.copy()
+        mode, op = data.get("editor", "json"), data.get("op", "save") or "save"
+        document = data.get("document", "")
+    editor = {"mode": "json", "statements": [], "op": op, "note": "", "data": data}
+    if data is not None and mode == "visual" and "statements" in data:  # a step, or leaving for JSON
+        statements = visual.parse(data)
+        statements = visual.step(statements, op) if op not in STEPS_DONE else statements
+        data["document"] = visual.to_document(statements)
+        editor.update(mode="json" if op == "to_json" else "visual", statements=statements)
+    elif op == "to_visual" or (mode == "visual" and op != "to_json"):  # from JSON, or opened visual
+        try:
+            editor.update(mode="visual", statements=visual.from_document(document))
+        except visual.NotVisual as reason:
+            editor["note"] = f"The visual editor cannot show this policy: {reason}"
+    editor["blocks"] = visual.blocks(editor["statements"]) if editor["mode"] == "visual" else []
+    return editor
+
+
+def _editor_form(form_class, editor: dict, initial: dict):
+    """The bound form when saving; on the editor's steps an unbound one showing what was posted, so
+    that no "required" error shows before the operator presses Create or Save."""
+    data = editor["data"]
+    if data is None or editor["op"] == "save":
+        return form_class(data, initial=initial)
+    shown = {name: data.get(name, "") for name in ("name", "description", "document")}
+    shown.update(set_default="set_default" in data, delete_oldest="delete_oldest" in data)
+    return form_class(initial={**initial, **shown})
+
+
+def _editor_context(form, editor: dict, form_url: str) -> tuple[dict, str]:
+    """The template context shared by create and edit, and the region an htmx step swaps."""
+    document = form["document"].value() or ""
+    context = {"form": form, "editor": editor, "form_url": form_url, "validation": _validation(document)}
+    if editor["mode"] == "visual":
+        context.update(
+            blocks=editor["blocks"],
+            services=visual.services(),
+            effects=visual.EFFECTS,
+            operators=visual.OPERATORS,
+        )
+    stepping = editor["mode"] == "visual" and editor["op"] not in STEPS_DONE
+    return context, "visual-editor" if stepping else "policy-form"
+
+
 @require_http_methods(["GET", "POST"])
 def policy_create(request):
-    """CreatePolicy from the JSON editor; IAM's message comes back on the field it concerns."""
-    form = PolicyCreateForm(request.POST or None, initial={"document": NEW_POLICY_DOCUMENT})
-    if request.method == "POST" and form.is_valid():
+    """CreatePolicy from the JSON or the visual editor; IAM's message comes back on the field it concerns."""
+    editor = _editor(request, NEW_POLICY_DOCUMENT)
+    form = _editor_form(PolicyCreateForm, editor, {"document": NEW_POLICY_DOCUMENT})
+    if editor["op"] == "save" and form.is_valid():
         data = form.cleaned_data
         extra = {"Description": data["description"]} if data["description"] else {}
         try:
@@ -315,9 +375,8 @@ def policy_create(request):
         else:
             messages.success(request, f"Policy {created['PolicyName']} created.")
             return redirect_or_client_redirect(request, _detail_url(created["Arn"]))
-    document = form["document"].value() or ""
-    context = {"form": form, "mode": "create", "validation": _validation(document)}
-    return _render(request, FORM, context, partial="policy-form")
+    context, partial = _editor_context(form, editor, reverse("policies:policy_create"))
+    return _render(request, FORM, {**context, "mode": "create"}, partial=partial)
 
 
 def _oldest_removable(versions: list[dict]) -> dict | None:
@@ -331,16 +390,18 @@ def _oldest_removable(versions: list[dict]) -> dict | None:
 @require_http_methods(["GET", "POST"])
 @policy_view(own=True)
 def policy_edit(request, policy):
-    """Edit = CreatePolicyVersion (SetAsDefault as chosen); at five versions, optionally delete the
-    oldest non-default one first, once IAM's grammar has accepted the new document."""
+    """Edit = CreatePolicyVersion (SetAsDefault as chosen) from the JSON or the visual editor; at five
+    versions, optionally delete the oldest non-default one first, once IAM's grammar has accepted the
+    new document."""
     arn = policy["Arn"]
     iam = request.iam
     versions = _all(iam.list_policy_versions, "Versions", PolicyArn=arn)
     current = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
     initial = {"document": json.dumps(_document(current), indent=2), "set_default": True}
-    form = PolicyEditForm(request.POST or None, initial=initial)
+    editor = _editor(request, initial["document"])
+    form = _editor_form(PolicyEditForm, editor, initial)
     oldest = _oldest_removable(versions) if len(versions) >= VERSIONS_PER_POLICY else None
-    if request.method == "POST" and form.is_valid():
+    if editor["op"] == "save" and form.is_valid():
         data = form.cleaned_data
         try:
             if oldest and data["delete_oldest"]:
@@ -357,16 +418,9 @@ def policy_edit(request, policy):
                 request, f"Policy {policy['PolicyName']} updated: version {new['VersionId']} is {state}."
             )
             return redirect_or_client_redirect(request, _detail_url(arn))
-    document = form["document"].value() or ""
-    context = {
-        "form": form,
-        "mode": "edit",
-        "policy": policy,
-        "versions": versions,
-        "oldest": oldest,
-        "validation": _validation(document),
-    }
-    return _render(request, FORM, context, partial="policy-form")
+    context, partial = _editor_context(form, editor, reverse("policies:policy_edit", args=[arn]))
+    context.update(mode="edit", policy=policy, versions=versions, oldest=oldest)
+    return _render(request, FORM, context, partial=partial)
 
 
 @require_POST

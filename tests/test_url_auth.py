@@ -30,6 +30,7 @@ PUBLIC = {
 
 # Sample values for the routes' parameters: any value will do, since sign-in comes first.
 SAMPLES = {
+    "job_id": "00000000-0000-4000-8000-000000000000",
     "user_name": "alice",
     "token": "t0ken",
     "policy_name": "inline",

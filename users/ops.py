@@ -135,7 +135,7 @@ def get_user(ctx, *, UserName=None):
     return {"User": user_dict(get_user_or_404(ctx, UserName), full=True)}
 
 
-@operation("ListUsers")
+@operation("ListUsers", resource=lambda ctx, params: ctx.arn(f"user{params.get('PathPrefix') or '/'}"))
 def list_users(ctx, *, PathPrefix=None, Marker=None, MaxItems=None):
     """The account's users by name (case-insensitive order), without tags or boundary, paginated."""
     queryset = under_path(IAMUser.objects.filter(account=ctx.account), PathPrefix)

@@ -90,4 +90,17 @@ urlpatterns = [
     ),
     re_path(_CREDENTIAL + r"/status$", credentials.credential_status, name="credential_status"),
     re_path(_CREDENTIAL + r"/delete$", credentials.credential_delete, name="credential_delete"),
+    # AWS push
+    path("users/create/push/<uuid:job_id>", views_wizard.wizard_push, name="wizard_push"),
+    path(
+        "users/create/push/<uuid:job_id>/credentials",
+        views_wizard.wizard_push_credentials,
+        name="wizard_push_credentials",
+    ),
+    path("users/create/push/<uuid:job_id>/retry", views_wizard.wizard_push_retry, name="wizard_push_retry"),
+    path(
+        "users/create/push/<uuid:job_id>/rollback",
+        views_wizard.wizard_push_rollback,
+        name="wizard_push_rollback",
+    ),
 ]

@@ -3,17 +3,20 @@
 the whole batch again before the first write."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import downloads
 from iamconsole.backends import IAMError
 from iamconsole.backends.model import validate_input
+from iamconsole.htmx import redirect_or_client_redirect
 
-from . import wizard
+from . import push, wizard
 from .forms_wizard import MAX_TAGS, DetailsForm, PermissionsForm, rows, tag_rows
 from .wizard_lists import group_choices, policy_choices, user_choices
 
@@ -233,6 +236,14 @@ def wizard_create(request):
     errors = wizard.validate_batch(request.iam, state)
     if errors:
         return render(request, "users/wizard_review.html", _step_context(state, "review", errors=errors))
+    if request.iam.kind == "aws":  # no atomic batch on AWS: a resumable job, run in the background
+        try:
+            job = push.start(request.iam, request.user, state)
+        except IAMError as error:  # reading the copy-from user failed: nothing was created
+            messages.error(request, f"No users were created: {error.code}: {error.message}")
+            return redirect("users:wizard_review")
+        wizard.clear(request.session)
+        return redirect("users:wizard_push", job_id=job.id)
     try:
         results = wizard.create_users(request.iam, state)
     except IAMError as error:
@@ -247,6 +258,72 @@ def wizard_create(request):
     )
     context = {"results": results, "token": token, "sign_in_url": request.account.sign_in_url}
     return render(request, "users/wizard_success.html", context)
+
+
+# -- the push to a connected AWS account (users/push.py) ----------------------------------------------
+
+
+def _job_or_404(request, job_id):
+    job = push.get_job(request.account, request.user, job_id)
+    if job is None:
+        raise Http404("No such push of users.")
+    return job
+
+
+@require_GET
+def wizard_push(request, job_id):
+    """The push's progress, user by user; htmx polls the progress region every second while it runs."""
+    job = _job_or_404(request, job_id)
+    context = {"job": job, "rows": push.view_rows(job), "running": job.status == "running"}
+    context["unshown"] = [r for r in context["rows"] if r["state"] == "done" and not r.get("shown")]
+    context["failed"] = next((r for r in context["rows"] if r["state"] == "failed"), None)
+    template = "users/wizard_push.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#progress"
+    return render(request, template, context)
+
+
+@require_POST
+@cache_control(no_store=True, no_cache=True, must_revalidate=True, private=True)
+def wizard_push_credentials(request, job_id):
+    """The finished users' passwords and secret keys: shown in this response only, then deleted."""
+    job = _job_or_404(request, job_id)
+    with transaction.atomic():  # the secrets leave the job only together with their one-time CSV
+        results = push.take_credentials(job)
+        token = results and downloads.offer(
+            request.account,
+            request.user,
+            "credentials.csv",
+            wizard.credentials_csv(results, request.account.sign_in_url),
+        )
+    if not results:
+        messages.error(request, "These credentials were already shown, or no user is finished yet.")
+        return redirect_or_client_redirect(request, reverse("users:wizard_push", args=[job.id]))
+    context = {"results": results, "token": token, "sign_in_url": request.account.sign_in_url, "job": job}
+    return render(request, "users/wizard_success.html", context)
+
+
+@require_POST
+def wizard_push_retry(request, job_id):
+    """Retry: the failed user from its failed step, then the users not started."""
+    job = _job_or_404(request, job_id)
+    if not push.retry(job):
+        messages.error(request, "This push is not stopped on a failure.")
+    return redirect_or_client_redirect(request, reverse("users:wizard_push", args=[job.id]))
+
+
+@require_POST
+def wizard_push_rollback(request, job_id):
+    """Roll back: delete the half-made user (and what it has); the users not started are not made."""
+    job = _job_or_404(request, job_id)
+    row = next((r for r in job.progress if r["state"] == "failed"), None)
+    if row is None:
+        messages.error(request, "This push is not stopped on a failure.")
+    elif push.roll_back(job):
+        messages.success(request, f"User {row['name']} rolled back.")
+    else:
+        messages.error(request, f"User {row['name']} could not be rolled back; see the steps below.")
+    return redirect_or_client_redirect(request, reverse("users:wizard_push", args=[job.id]))
 
 
 @require_POST

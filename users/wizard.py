@@ -12,6 +12,8 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
+from cryptography.exceptions import InvalidTag
+
 from accounts.services import generate_password
 from iamconsole import crypto
 from iamconsole.backends import IAMError
@@ -64,7 +66,14 @@ def seal_password(password: str) -> str:
 
 
 def open_password(sealed: str) -> str:
-    return crypto.decrypt(sealed, _PURPOSE) if sealed else ""
+    """The custom password kept in the wizard's state; "" when none, or when it was sealed under an
+    encryption key since rotated (the operator types it again)."""
+    if not sealed:
+        return ""
+    try:
+        return crypto.decrypt(sealed, _PURPOSE)
+    except (ValueError, InvalidTag):
+        return ""
 
 
 def first_missing_step(state: dict, step: str) -> str | None:
@@ -184,15 +193,11 @@ def _copy_plan(iam, source: str) -> dict:
     }
 
 
-def create_users(iam, state: dict) -> list[Created]:
-    """Create every user of the batch, in one backend batch; returns each user's secrets and steps.
-
-    The caller has run `validate_batch` first. An error from the backend inside the batch rolls the
-    whole batch back on the local backend and is re-raised.
-    """
+def resolve_batch(iam, state: dict) -> dict:
+    """What every user of the batch gets: groups, managed policies, inline policies (name, JSON text),
+    the boundary, and the generated passwords' minimum length (copy-from-user resolved now)."""
     details, permissions = state["details"], state["permissions"]
     policy = iam.password_policy_summary() if details["console"] else {}
-    custom = open_password(details["custom_password"]) if details["password_type"] == "custom" else ""
     groups, policies, inline, boundary = [], [], [], permissions["boundary"]
     if permissions["option"] == "group":
         groups = list(permissions["groups"])
@@ -207,11 +212,40 @@ def create_users(iam, state: dict) -> list[Created]:
     )
     if needs_change_policy and CHANGE_PASSWORD_POLICY not in policies:
         policies.append(CHANGE_PASSWORD_POLICY)
+    return {
+        "groups": groups,
+        "policies": policies,
+        "inline": [[name, doc if isinstance(doc, str) else json.dumps(doc)] for name, doc in inline],
+        "boundary": boundary,
+        "minimum_length": max(20, policy.get("MinimumPasswordLength", 8)),
+    }
 
-    passwords = {}
-    if details["console"]:
-        minimum = max(20, policy.get("MinimumPasswordLength", 8))
-        passwords = {name: custom or generate_password(minimum) for name in details["names"]}
+
+def plan_passwords(state: dict, minimum_length: int) -> dict[str, str]:
+    """Each user's console password: the custom one, or a generated one; {} without console access."""
+    details = state["details"]
+    if not details["console"]:
+        return {}
+    custom = open_password(details["custom_password"]) if details["password_type"] == "custom" else ""
+    return {name: custom or generate_password(minimum_length) for name in details["names"]}
+
+
+def create_users(iam, state: dict) -> list[Created]:
+    """Create every user of the batch, in one backend batch; returns each user's secrets and steps.
+
+    The caller has run `validate_batch` first. An error from the backend inside the batch rolls the
+    whole batch back on the local backend and is re-raised. (On an AWS account, users/push.py runs the
+    same calls as a resumable job instead.)
+    """
+    details = state["details"]
+    resolved = resolve_batch(iam, state)
+    groups, policies, inline, boundary = (
+        resolved["groups"],
+        resolved["policies"],
+        resolved["inline"],
+        resolved["boundary"],
+    )
+    passwords = plan_passwords(state, resolved["minimum_length"])
     results = []
     with iam.hashing_ahead(list(passwords.values())), iam.batch():
         for name in details["names"]:
@@ -239,8 +273,7 @@ def create_users(iam, state: dict) -> list[Created]:
             for arn in policies:
                 iam.attach_user_policy(UserName=name, PolicyArn=arn)
                 created.done.append(f"AttachUserPolicy {arn}")
-            for policy_name, document in inline:
-                text = document if isinstance(document, str) else json.dumps(document)
+            for policy_name, text in inline:
                 iam.put_user_policy(UserName=name, PolicyName=policy_name, PolicyDocument=text)
                 created.done.append(f"PutUserPolicy {policy_name}")
             results.append(created)

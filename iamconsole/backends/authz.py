@@ -31,8 +31,8 @@ def authorize(ctx: Context, action: str, resource: str) -> None:
         return
     if decision.decision == "explicitDeny":
         denied_by = {m.source_policy_id for m in decision.matched_statements}
-        kind = "permissions boundary" if denied_by == {boundary_id} else "identity-based policy"
-        because = f"with an explicit deny in a {kind}"
+        kind = "a permissions boundary" if denied_by == {boundary_id} else "an identity-based policy"
+        because = f"with an explicit deny in {kind}"
     elif decision.boundary_allowed is False:
         because = f"because no permissions boundary allows the iam:{action} action"
     else:

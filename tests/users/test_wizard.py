@@ -339,3 +339,33 @@ def test_the_wizard_needs_sign_in(client, db):
 
 def test_the_final_step_is_post_only(signed_in, iam):
     assert signed_in.get("/users/create/done").status_code == 405
+
+
+def test_a_sandbox_account_creates_the_batch_in_one_transaction_without_a_push_job(signed_in, iam):
+    from users.models import PushJob
+
+    through_review(signed_in, ["solo"])
+
+    response = create(signed_in)
+
+    assert response.status_code == 200 and [r.user_name for r in response.context["results"]] == ["solo"]
+    assert not PushJob.objects.exists()
+
+
+def test_a_sandbox_failure_part_way_creates_no_user_at_all(signed_in, iam, monkeypatch):
+    from users import wizard
+
+    resolve = wizard.resolve_batch
+
+    def with_a_missing_policy(iam, state):
+        resolved = resolve(iam, state)
+        resolved["policies"].append("arn:aws:iam::aws:policy/NoSuchPolicy")
+        return resolved
+
+    monkeypatch.setattr(wizard, "resolve_batch", with_a_missing_policy)
+    through_review(signed_in, ["one", "two"])
+
+    response = create(signed_in)
+
+    assert response.status_code == 302 and response["Location"] == "/users/create/review"
+    assert iam.list_users()["Users"] == []
