@@ -25,7 +25,7 @@ from iamconsole.backends import authz
 from iamconsole.backends.base import operation, user_resource
 from iamconsole.backends.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iamconsole.backends.paging import keyset_page, offset_page, under_path
-from iamconsole.backends.rows import lock_account, save_new, save_renamed
+from iamconsole.backends.rows import lock_account_counting, save_new, save_renamed
 from iamconsole.backends.tagging import check_tags, merge_tags, remove_tags, sorted_tags
 from policies.lookup import attachable_policy_or_404, check_arn
 from policies.models import InlinePolicy, PolicyAttachment
@@ -95,8 +95,7 @@ def create_user(ctx, *, UserName, Path="/", PermissionsBoundary=None, Tags=None)
     if PermissionsBoundary is not None:
         check_arn(PermissionsBoundary)
     # One round trip for the lock and both checks (the name is free, the quota is not reached).
-    users = IAMUser.objects.filter(account=ctx.account)
-    counts = lock_account(ctx, total=users, taken=users.filter(name_lower=UserName.lower()))
+    counts = lock_account_counting(ctx, IAMUser, total={}, taken={"name_lower": UserName.lower()})
     if counts["taken"]:
         raise EntityAlreadyExists(f"User with name {UserName} already exists.")
     boundary = attachable_policy_or_404(ctx, PermissionsBoundary) if PermissionsBoundary is not None else None
