@@ -39,10 +39,6 @@ SELF_SERVICE_DOCUMENT = json.dumps(
 )
 
 
-def _managed_type(policy) -> str:
-    return "aws-managed" if policy.account_id is None else "user-managed"
-
-
 def user_policies(user) -> tuple[list[tuple[str, str, str]], tuple[str, str, str] | None]:
     """(identity policies, boundary) of `user`, as (source id, source type, document text) triples."""
     group_ids = list(GroupMembership.objects.filter(user=user).values_list("group_id", flat=True))
@@ -54,23 +50,40 @@ def user_policies(user) -> tuple[list[tuple[str, str, str]], tuple[str, str, str
     attached = set(PolicyAttachment.objects.filter(mine).values_list("policy_id", flat=True))
     boundary_id = user.permissions_boundary_id
     versions = {
-        v.policy_id: v
-        for v in PolicyVersion.objects.filter(
+        policy_id: (version_pk, arn, "aws-managed" if account_id is None else "user-managed")
+        for policy_id, version_pk, arn, account_id in PolicyVersion.objects.filter(
             policy_id__in=attached | {boundary_id}, is_default=True
-        ).select_related("policy")
+        ).values_list("policy_id", "pk", "policy__arn", "policy__account_id")
     }
+    documents = _version_documents([pk for pk, _, _ in versions.values()])
     for policy_id in sorted(attached):
-        version = versions[policy_id]
-        identity.append((version.policy.arn, _managed_type(version.policy), version.document))
+        version_pk, arn, kind = versions[policy_id]
+        identity.append((arn, kind, documents[version_pk]))
     if PasswordPolicy.objects.filter(
         account_id=user.account_id, allow_users_to_change_password=True
     ).exists():
         identity.append((SELF_SERVICE_SOURCE, "none", SELF_SERVICE_DOCUMENT))
     boundary = None
     if boundary_id in versions:
-        version = versions[boundary_id]
-        boundary = (version.policy.arn, _managed_type(version.policy), version.document)
+        version_pk, arn, kind = versions[boundary_id]
+        boundary = (arn, kind, documents[version_pk])
     return identity, boundary
+
+
+# A policy version's document never changes (IAM versions are immutable: an edit is a new version), so
+# documents are kept by version row, read from the database once per process. The same string objects
+# then come back on every call, which also keeps the engine's policy-set cache cheap to look up.
+_DOCUMENTS: dict[int, str] = {}
+_DOCUMENTS_KEPT = 20_000
+
+
+def _version_documents(pks: list[int]) -> dict[int, str]:
+    missing = [pk for pk in pks if pk not in _DOCUMENTS]
+    if missing:
+        if len(_DOCUMENTS) > _DOCUMENTS_KEPT:
+            _DOCUMENTS.clear()
+        _DOCUMENTS.update(PolicyVersion.objects.filter(pk__in=missing).values_list("pk", "document"))
+    return {pk: _DOCUMENTS[pk] for pk in pks}
 
 
 def request_context(

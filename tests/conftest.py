@@ -8,6 +8,15 @@ from accounts.services import create_account
 from iamconsole.backends import get_backend
 
 
+@pytest.fixture(autouse=True)
+def _fresh_policy_documents():
+    """Tests roll their rows back, so a row ID can come back with other content in the next test: start
+    each test without the process's cache of policy documents (policies/principals.py)."""
+    from policies import principals
+
+    principals._DOCUMENTS.clear()
+
+
 @pytest.fixture
 def account(db):
     return create_account(
