@@ -10,6 +10,8 @@ import re
 
 from django import forms
 
+from .ops_signin_protection import RANGES as PROTECTION_RANGES
+
 # UpdateAccountPasswordPolicy's ranges [BC] and the console's starting values when "Custom" is chosen.
 MIN_LENGTH_RANGE = (6, 128)
 MAX_AGE_RANGE = (1, 1095)
@@ -323,4 +325,52 @@ EDIT_FIELDS = {
     "newPath": "path",
     "path": "path",
     "EntityAlreadyExists": "name",
+}
+
+
+# -- sign-in protection ---------------------------------------------------------------------------
+
+# This console's lockout, not an AWS setting: the ranges its console extension enforces.
+FAILURES_RANGE = PROTECTION_RANGES["FailuresBeforeLock"][:2]
+GROWTH_RANGE = PROTECTION_RANGES["WaitGrowth"][:2]
+MAX_WAIT_RANGE = PROTECTION_RANGES["MaximumWaitMinutes"][:2]
+
+
+def _required_number(bounds: tuple[int, int], what: str) -> forms.IntegerField:
+    """A required whole number within `bounds`, with the range in every error."""
+    field = _number(bounds, what)
+    field.required = True
+    field.error_messages["required"] = field.error_messages["invalid"]
+    return field
+
+
+class SignInProtectionForm(forms.Form):
+    """ "Edit sign-in protection": failures before a temporary lock, wait growth, maximum wait."""
+
+    failures_before_lock = _required_number(FAILURES_RANGE, "Failures before a temporary lock")
+    wait_growth = _required_number(GROWTH_RANGE, "Wait growth")
+    max_wait_minutes = _required_number(MAX_WAIT_RANGE, "Maximum wait")
+
+    @staticmethod
+    def initial_for(current: dict) -> dict:
+        """The form's starting values from GetSignInProtection's output."""
+        return {
+            "failures_before_lock": current["FailuresBeforeLock"],
+            "wait_growth": current["WaitGrowth"],
+            "max_wait_minutes": current["MaximumWaitMinutes"],
+        }
+
+    def parameters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "FailuresBeforeLock": data["failures_before_lock"],
+            "WaitGrowth": data["wait_growth"],
+            "MaximumWaitMinutes": data["max_wait_minutes"],
+        }
+
+
+SIGNIN_PROTECTION_FIELDS = {
+    "failuresBeforeLock": "failures_before_lock",
+    "waitGrowth": "wait_growth",
+    "maximumWaitMinutes": "max_wait_minutes",
 }

@@ -165,3 +165,16 @@ class IAMUserSessionEpoch(models.Model):
 
     def __str__(self):
         return f"session epoch {self.epoch} of user #{self.user_id}"
+
+
+class SignInProtection(models.Model):
+    """An account's sign-in protection for IAM users (not an AWS setting: this console's lockout, see
+    accounts/lockout.py). Without a row the defaults apply: 5 failures, doubling waits, 15 minutes."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="signin_protection")
+    failures_before_lock = models.PositiveSmallIntegerField(default=5)
+    wait_growth = models.PositiveSmallIntegerField(default=2)  # each failure past the threshold multiplies
+    max_wait_minutes = models.PositiveSmallIntegerField(default=15)
+
+    def __str__(self):
+        return f"sign-in protection of {self.account_id}"

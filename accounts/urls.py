@@ -92,3 +92,29 @@ urlpatterns += [
     path("signout/everywhere", views_signin.iam_signout_everywhere, name="iam_signout_everywhere"),
     path("users/details/<str:user_name>/signin-unlock", views_signin.iam_user_unlock, name="iam_user_unlock"),
 ]
+
+# connect AWS account
+from . import views_connect  # noqa: E402
+
+urlpatterns += [
+    path("account/connect", views_connect.account_connect, name="account_connect"),
+    path(
+        "account/connect/<str:account_id>/test",
+        views_connect.account_connect_test,
+        name="account_connect_test",
+    ),
+    path(
+        "account/connect/<str:account_id>/import",
+        views_connect.account_connect_import,
+        name="account_connect_import",
+    ),
+]
+
+# sign-in protection
+urlpatterns += [
+    path(
+        "account/settings/sign-in-protection",
+        views_settings.signin_protection_edit,
+        name="signin_protection_edit",
+    ),
+]

@@ -1,4 +1,5 @@
-"""Account settings: the password policy, the account alias (and so the sign-in URL), server certificates.
+"""Account settings: the password policy, the account alias (and so the sign-in URL), server certificates,
+and this console's sign-in protection (the IAM-user lockout; not an AWS setting).
 
 Everything goes through `request.iam` (STYLE.md 1-2). Each dialog is a page of its own without JS and
 its template's region in `#modal` for htmx (`page.html#region`); every POST ends in a redirect (a
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from iamconsole.backends.errors import IAMError, NoSuchEntity, ValidationError
+from iamconsole.backends.errors import IAMError, NoSuchEntity, NotImplementedOperation, ValidationError
 from iamconsole.htmx import redirect_or_client_redirect
 from users.forms_credentials import TypedConfirmationForm
 
@@ -23,11 +24,13 @@ from .forms_settings import (
     ALIAS_FIELDS,
     EDIT_FIELDS,
     POLICY_FIELDS,
+    SIGNIN_PROTECTION_FIELDS,
     UPLOAD_FIELDS,
     AccountAliasForm,
     PasswordPolicyForm,
     ServerCertificateEditForm,
     ServerCertificateUploadForm,
+    SignInProtectionForm,
     add_backend_error,
     upload_error_field,
 )
@@ -94,10 +97,19 @@ def account_settings(request):
         "alias": _alias(iam),
         "certificates": _certificates(iam),
         "expiry_warning_days": EXPIRY_WARNING_DAYS,
+        "protection": _protection(iam),
     }
     # From the alias IAM answered, so the URL shown is the one the backend knows.
     context["sign_in_url"] = sign_in_url(context["alias"] or request.account.account_id)
     return _render(request, "accounts/account_settings.html", context, "account-settings")
+
+
+def _protection(iam) -> dict | None:
+    """The account's sign-in protection; None where the backend has none (an AWS account)."""
+    try:
+        return iam.get_sign_in_protection()["SignInProtection"]
+    except NotImplementedOperation:
+        return None
 
 
 # -- password policy ------------------------------------------------------------------------------
@@ -261,3 +273,25 @@ def server_certificate_delete(request, certificate_name):
         return redirect_or_client_redirect(request, settings_url())
     context = {"form": form, "certificate": meta, "page": "delete", "page_title": f"Delete {name}?"}
     return _render(request, "accounts/account_settings_certificate.html", context, "certificate-dialog")
+
+
+# -- sign-in protection ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signin_protection_edit(request):
+    """ "Edit sign-in protection": failures before a temporary lock, wait growth, maximum wait."""
+    current = _protection(request.iam)
+    if current is None:
+        raise Http404("Sign-in protection is available for local accounts only.")
+    form = SignInProtectionForm(request.POST or None, initial=SignInProtectionForm.initial_for(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            request.iam.update_sign_in_protection(**form.parameters())
+        except IAMError as error:
+            add_backend_error(form, error, SIGNIN_PROTECTION_FIELDS)
+        else:
+            messages.success(request, "Sign-in protection updated.")
+            return redirect_or_client_redirect(request, settings_url())
+    context = {"form": form, "current": current, "page_title": "Edit sign-in protection"}
+    return _render(request, "accounts/account_settings_signin.html", context, "signin-protection-dialog")

@@ -4,8 +4,8 @@ The signature is recomputed with botocore's own signer (`botocore.auth.SigV4Auth
 rebuilt from what arrived: the method, path, query string, the headers the client named in
 `SignedHeaders`, the body and the timestamp of `X-Amz-Date`. It is compared in constant time.
 
-The signing key is found by its access key ID in any account (`credentials.ops_keys.secret_for`): the
-key's account is the account the request acts on, and the key's owner its principal (the root when
+The signing key is found by its access key ID in any account (`credentials.ops_keys.secret_for`, behind the
+short-lived cache of api/keycache.py): the key's account is the account the request acts on, and the key's owner its principal (the root when
 the key has no user). Error wording follows AWS's answers (reference: aws-iam-facts.md §8 and the report
 of the api/ issue); the wordings marked UNVERIFIED were not found in real AWS output.
 """
@@ -22,9 +22,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
 from botocore.credentials import Credentials
 
-from credentials.ops_keys import secret_for
 from iamconsole.backends.base import Principal
 
+from . import keycache
 from .errors import (
     BAD_SIGNATURE,
     INVALID_TOKEN,
@@ -142,7 +142,7 @@ def _key(request, access_key_id: str):
     if request.headers.get("X-Amz-Security-Token"):
         # This endpoint issues no temporary credentials, so no session token is valid here.
         raise InvalidClientTokenId(INVALID_TOKEN)
-    found = secret_for(access_key_id)
+    found = keycache.lookup(access_key_id)
     if found is None:  # unknown, or inactive: an inactive key signs nothing
         raise InvalidClientTokenId(INVALID_TOKEN)
     return found

@@ -18,11 +18,11 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from credentials.ops_keys import record_key_use
+from credentials.ops_keys import LAST_USED_GRANULARITY, record_key_use
 from iamconsole.backends import IAMError, get_backend
 from iamconsole.backends.errors import NotImplementedOperation, ServiceFailure
 
-from . import sigv4, wire, xml
+from . import keycache, sigv4, wire, xml
 from .errors import InvalidAction, MalformedQueryString, MissingAction
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def query_api(request):
         signer = sigv4.authenticate(request, body, timezone.now())
         namespace = service_model(signer.service).metadata["xmlNamespace"]
         region = IAM_REGION if signer.service == "iam" else signer.region
-        record_key_use(signer.key, signer.service, region, timezone.now().replace(microsecond=0))
+        _record_key_use(signer.key, signer.service, region, timezone.now().replace(microsecond=0))
         operation, result = _dispatch(request, signer, pairs)
         return _xml(
             xml.success(service_model(signer.service), operation, result, request_id), 200, request_id
@@ -105,6 +105,20 @@ def _dispatch(request, signer, pairs):
         mfa=False,
     )
     return operation, backend.call(action, **params)
+
+
+def _record_key_use(key, service: str, region: str, when) -> None:
+    """Record the key's use unless the row just read shows a use within the current window.
+
+    record_key_use writes only the first use in a window; its UPDATE matches no row otherwise. The key
+    was read at the start of this request, so the same test made here saves that round trip on
+    nearly every request of a busy key.
+    """
+    last = key.last_used_date
+    if last is not None and last > when - LAST_USED_GRANULARITY:
+        return
+    record_key_use(key, service, region, when)
+    keycache.note_use(key)
 
 
 def _sts(action: str, signer) -> dict:

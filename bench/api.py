@@ -7,8 +7,11 @@
 One run: a throwaway sandbox (migrated SQLite file in a temp dir, or a fresh PostgreSQL database made
 and dropped on the --postgres server), `manage.py sandbox create --admin-user bench` for an IAM user
 with AdministratorAccess and an access key (so every call is authorized by policy evaluation, as for a
-real user), iamconsole served by gunicorn (2 sync workers) and `moto_server` started on the same machine.
-Each endpoint gets the same calls from `--concurrency` boto3 clients in threads:
+real user), iamconsole served by gunicorn as `make serve` runs it (2 gthread workers of 4 threads: a
+thread waiting on the database does not hold up the others, as moto_server's thread per request does not)
+and `moto_server` started on the same machine. Each endpoint gets the same calls from `--concurrency`
+boto3 clients in threads, the endpoints taking turns operation by operation, so a busy machine slows
+both alike:
 
     CreateUser               --users new users
     GetUser                  --calls calls on random users
@@ -117,9 +120,11 @@ class Sandbox:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_gunicorn(sandbox: Sandbox, port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(sandbox: Sandbox, port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [str(BIN / "gunicorn"), "iamconsole.wsgi:application", "--bind", f"127.0.0.1:{port}"]
     command += ["--workers", str(workers), "--no-control-socket", "--log-level", "warning"]
+    if threads > 1:  # the Makefile's `serve` options
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     process = subprocess.Popen(command, cwd=ROOT, env=sandbox.env)
     wait_for(f"http://127.0.0.1:{port}/healthz", process)
     return process
@@ -205,23 +210,28 @@ def list_pages(client, names_seen: list) -> None:
 list_pages.state = threading.local()
 
 
-def run_target(target: Target, users: int, calls: int, seed: int) -> dict:
+def run_target(target: Target, users: int, calls: int, seed: int, results: dict):
+    """Measure each operation in turn into `results`, yielding after each (the caller interleaves)."""
     rng = random.Random(seed)
     names = [f"bench-{i:05d}" for i in range(users)]
     # Warm-up on every thread: connections opened, each server worker's imports and caches loaded.
     list(target.pool.map(lambda _: target.client().list_users(MaxItems=1), range(20)))
-    results = {}
+    yield
     results["CreateUser"] = measure(target, [lambda c, n=n: c.create_user(UserName=n) for n in names])
+    yield
     arns = {n: target.client().get_user(UserName=n)["User"]["Arn"] for n in names[:calls]}
     picks = [rng.choice(names) for _ in range(calls)]
     results["GetUser"] = measure(target, [lambda c, n=n: c.get_user(UserName=n) for n in picks])
+    yield
     page_sizes: list[int] = []
     results["ListUsers"] = measure(target, [lambda c: list_pages(c, page_sizes) for _ in range(calls)])
     results["ListUsers"]["mean_page_size"] = statistics.mean(page_sizes) if page_sizes else 0
+    yield
     results["AttachUserPolicy"] = measure(
         target,
         [lambda c, n=n: c.attach_user_policy(UserName=n, PolicyArn=POLICY) for n in names[:calls]],
     )
+    yield
     sources = [arns[rng.choice(list(arns))] for _ in range(calls)]
     simulate = [
         lambda c, a=a: c.simulate_principal_policy(
@@ -230,7 +240,6 @@ def run_target(target: Target, users: int, calls: int, seed: int) -> dict:
         for a in sources
     ]
     results["SimulatePrincipalPolicy"] = measure(target, simulate)
-    return results
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -245,7 +254,8 @@ def cell(result: dict) -> str:
 def report(figures: dict, meta: dict) -> str:
     lines = [
         f"Query API, {meta['concurrency']} client threads, {meta['users']} users, {meta['calls']} calls per "
-        f"operation; iamconsole: gunicorn {meta['workers']} workers on {meta['database']}; moto {meta['moto']}",
+        f"operation; iamconsole: gunicorn {meta['workers']} workers x {meta['threads']} threads on "
+        f"{meta['database']}; moto {meta['moto']}",
         "",
         f"{'operation':<24} {'iamconsole':^26} | {'moto_server':^26} | ratio",
         f"{'':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} | {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} | rps",
@@ -279,6 +289,9 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="gunicorn threads per worker (1: sync workers)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     # The machine's AWS configuration must not change what the clients send.
@@ -294,7 +307,7 @@ def main() -> None:
         sandbox.manage("migrate", "--noinput", "-v0")
         made = json.loads(sandbox.manage("sandbox", "create", "--admin-user", "bench-admin", "--json"))
         ours_port, moto_port = free_port(), free_port()
-        servers.append(start_gunicorn(sandbox, ours_port, args.workers))
+        servers.append(start_gunicorn(sandbox, ours_port, args.workers, args.threads))
         servers.append(start_moto(moto_port))
         targets = [
             Target(
@@ -307,7 +320,11 @@ def main() -> None:
                 "moto", f"http://127.0.0.1:{moto_port}", ("AKIAIOSFODNN7EXAMPLE", "x" * 40), args.concurrency
             ),
         ]
-        figures = {target.name: run_target(target, args.users, args.calls, seed=7) for target in targets}
+        figures = {target.name: {} for target in targets}
+        runs = [run_target(t, args.users, args.calls, 7, figures[t.name]) for t in targets]
+        # One operation on each endpoint in turn, so that load from elsewhere on the machine falls on both.
+        while runs:
+            runs = [run for run in runs if next(run, "done") != "done"]
     finally:
         for process in servers:
             stop(process)
@@ -317,6 +334,7 @@ def main() -> None:
         "calls": args.calls,
         "concurrency": args.concurrency,
         "workers": args.workers,
+        "threads": args.threads,
         "database": "PostgreSQL" if args.postgres else "SQLite",
         "moto": moto.__version__,
     }

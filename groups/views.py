@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from iamconsole.backends.errors import AccessDenied, IAMError, NoSuchEntity, ValidationError
 from iamconsole.htmx import redirect_or_client_redirect
+from policies.can import arn, can
 from users.forms_detail import InlinePolicyForm, field_for_error
 
 from .cascade import delete_group_cascade
@@ -229,6 +230,13 @@ def group_list(request):
         "descending": descending,
         "columns": COLUMNS,
         "page_numbers": range(1, result["Pages"] + 1),
+        "can": can(
+            request,
+            {
+                "create": ("iam:CreateGroup", arn(request, "group/*")),
+                "delete": ("iam:DeleteGroup", arn(request, "group/*")),
+            },
+        ),
     }
     template = "groups/group_list.html"
     if request.htmx and not request.htmx.boosted:
@@ -388,7 +396,19 @@ def group_detail(request, group_name):
         tab_context = TAB_CONTEXTS[tab](request, group)
     except IAMError as error:  # e.g. AccessDenied for an IAM-user operator: say it in the tab
         tab_context = {"tab_error": error.message}
-    return _render(request, "detail", {**tab_context, "group": group, "tab": tab}, partial="group-tabs")
+    here = group["Arn"]
+    allowed = can(
+        request,
+        {
+            "edit": ("iam:UpdateGroup", here),
+            "delete": ("iam:DeleteGroup", here),
+            "add_users": ("iam:AddUserToGroup", here),
+            "inline": ("iam:PutGroupPolicy", here),
+            "attach": ("iam:AttachGroupPolicy", here),
+        },
+    )
+    context = {**tab_context, "group": group, "tab": tab, "can": allowed}
+    return _render(request, "detail", context, partial="group-tabs")
 
 
 # -- edit name and path ---------------------------------------------------------------------------

@@ -192,7 +192,7 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "iamconsole.sessions"  # cached_db that falls back to the database alone
 
 # Console passwords are Argon2 (ARCHITECTURE.md §6); parameters tuned in iamconsole.hashers.
 PASSWORD_HASHERS = [

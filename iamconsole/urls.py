@@ -27,3 +27,6 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("", include("api.urls")),
 ]
+
+# A database outage is answered with a 503 page (or ServiceFailure on /aws), not a bare 500.
+handler500 = "iamconsole.errors.server_error"

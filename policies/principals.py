@@ -8,14 +8,15 @@ GetAccountPasswordPolicy), as AWS does, as one more identity policy.
 """
 
 import datetime
+import functools
 import json
 
-from django.db.models import Q
+from django.db import connection
 
 from credentials.models import PasswordPolicy
 from groups.models import GroupMembership
 
-from .models import InlinePolicy, PolicyAttachment, PolicyVersion
+from .models import InlinePolicy, ManagedPolicy, PolicyAttachment, PolicyVersion
 
 # AllowUsersToChangePassword's grants, as a policy document (source id shown by the simulator).
 SELF_SERVICE_SOURCE = "AccountPasswordPolicy"
@@ -40,34 +41,84 @@ SELF_SERVICE_DOCUMENT = json.dumps(
 
 
 def user_policies(user) -> tuple[list[tuple[str, str, str]], tuple[str, str, str] | None]:
-    """(identity policies, boundary) of `user`, as (source id, source type, document text) triples."""
-    group_ids = list(GroupMembership.objects.filter(user=user).values_list("group_id", flat=True))
-    mine = Q(user=user) | Q(group_id__in=group_ids)
-    identity = [
-        (p.name, "user" if p.user_id else "group", p.document)
-        for p in InlinePolicy.objects.filter(mine).order_by("user_id", "group_id", "name")
-    ]
-    attached = set(PolicyAttachment.objects.filter(mine).values_list("policy_id", flat=True))
-    boundary_id = user.permissions_boundary_id
-    versions = {
-        policy_id: (version_pk, arn, "aws-managed" if account_id is None else "user-managed")
-        for policy_id, version_pk, arn, account_id in PolicyVersion.objects.filter(
-            policy_id__in=attached | {boundary_id}, is_default=True
-        ).values_list("policy_id", "pk", "policy__arn", "policy__account_id")
-    }
-    documents = _version_documents([pk for pk, _, _ in versions.values()])
+    """(identity policies, boundary) of `user`, as (source id, source type, document text) triples.
+
+    One query (`_policy_rows_sql`): the user's and its groups' inline policies, the default versions of
+    the managed policies attached to it or its groups and of its boundary, and whether the password policy
+    lets users change their password. Managed documents come from `_DOCUMENTS` (versions are immutable).
+    """
+    params = [user.pk, user.pk, user.pk, user.pk, user.permissions_boundary_id, user.account_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_policy_rows_sql(), params)
+        rows = cursor.fetchall()
+    inline, attached, boundary_row, self_service = [], {}, None, False
+    for kind, name, document, first, second, third in rows:
+        if kind == _INLINE:  # (user_id, group_id, -)
+            source_type = "user" if first is not None else "group"
+            inline.append(((first is not None, second or 0, name), (name, source_type, document)))
+        elif kind == _ATTACHED:  # (policy_id, version pk, the policy's account_id)
+            attached[first] = (second, name, "aws-managed" if third is None else "user-managed")
+        elif kind == _BOUNDARY:
+            boundary_row = (second, name, "aws-managed" if third is None else "user-managed")
+        else:
+            self_service = True
+    documents = _version_documents(
+        [pk for pk, _, _ in attached.values()] + ([boundary_row[0]] if boundary_row else [])
+    )
+    # Group policies, then the user's, by name: the order the ORM gave on SQLite, kept for the simulator.
+    identity = [policy for _key, policy in sorted(inline, key=lambda item: item[0])]
     for policy_id in sorted(attached):
-        version_pk, arn, kind = versions[policy_id]
-        identity.append((arn, kind, documents[version_pk]))
-    if PasswordPolicy.objects.filter(
-        account_id=user.account_id, allow_users_to_change_password=True
-    ).exists():
+        version_pk, arn, source_type = attached[policy_id]
+        identity.append((arn, source_type, documents[version_pk]))
+    if self_service:
         identity.append((SELF_SERVICE_SOURCE, "none", SELF_SERVICE_DOCUMENT))
     boundary = None
-    if boundary_id in versions:
-        version_pk, arn, kind = versions[boundary_id]
-        boundary = (arn, kind, documents[version_pk])
+    if boundary_row is not None:
+        version_pk, arn, source_type = boundary_row
+        boundary = (arn, source_type, documents[version_pk])
     return identity, boundary
+
+
+_INLINE, _ATTACHED, _BOUNDARY, _SELF_SERVICE = 0, 1, 2, 3
+
+
+@functools.cache
+def _policy_rows_sql() -> str:
+    """Everything `user_policies` reads, as one UNION ALL of (kind, name, document, three ids); parameters:
+    the user's pk four times, its boundary's policy pk (or None), its account's pk. Only table names (from
+    the models) are formatted in; every value is a parameter."""
+    tables = {
+        "inline": InlinePolicy._meta.db_table,
+        "membership": GroupMembership._meta.db_table,
+        "attachment": PolicyAttachment._meta.db_table,
+        "version": PolicyVersion._meta.db_table,
+        "policy": ManagedPolicy._meta.db_table,
+        "password_policy": PasswordPolicy._meta.db_table,
+        "inline_kind": _INLINE,
+        "attached_kind": _ATTACHED,
+        "boundary_kind": _BOUNDARY,
+        "self_service_kind": _SELF_SERVICE,
+    }
+    return _POLICY_ROWS.format(**tables)
+
+
+_POLICY_ROWS = """
+SELECT {inline_kind}, i.name, i.document, i.user_id, i.group_id, NULL FROM {inline} i
+ WHERE i.user_id = %s OR i.group_id IN (SELECT m.group_id FROM {membership} m WHERE m.user_id = %s)
+UNION ALL
+SELECT {attached_kind}, p.arn, NULL, v.policy_id, v.id, p.account_id FROM {version} v
+  JOIN {policy} p ON p.id = v.policy_id
+ WHERE v.is_default AND v.policy_id IN (
+   SELECT a.policy_id FROM {attachment} a
+    WHERE a.user_id = %s OR a.group_id IN (SELECT m.group_id FROM {membership} m WHERE m.user_id = %s))
+UNION ALL
+SELECT {boundary_kind}, p.arn, NULL, v.policy_id, v.id, p.account_id FROM {version} v
+  JOIN {policy} p ON p.id = v.policy_id
+ WHERE v.is_default AND v.policy_id = %s
+UNION ALL
+SELECT {self_service_kind}, NULL, NULL, NULL, NULL, NULL FROM {password_policy} pp
+ WHERE pp.account_id = %s AND pp.allow_users_to_change_password
+"""
 
 
 # A policy version's document never changes (IAM versions are immutable: an edit is a new version), so

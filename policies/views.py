@@ -21,6 +21,7 @@ from iamconsole.backends.errors import IAMError, NoSuchEntity, ValidationError
 from iamconsole.htmx import redirect_or_client_redirect
 
 from . import visual
+from .can import arn, can
 from .forms import (
     NEW_POLICY_DOCUMENT,
     AttachForm,
@@ -215,6 +216,7 @@ def policy_list(request):
         "uses": USES,
         "columns": COLUMNS,
         "list_error": list_error,
+        "can": can(request, {"create": ("iam:CreatePolicy", arn(request, "policy/*"))}),
     }
     return _render(request, "policies/policy_list.html", context, partial="policies-table")
 
@@ -294,6 +296,17 @@ def policy_detail(request, policy):
     except IAMError as error:
         tab_context = {"tab_error": error.message}
     context = {**tab_context, "page": "detail", "policy": policy, "tab": tab, "tabs": TABS}
+    context["can"] = can(
+        request,
+        {
+            "edit": ("iam:CreatePolicyVersion", policy["Arn"]),
+            "delete": ("iam:DeletePolicy", policy["Arn"]),
+            "attach_user": ("iam:AttachUserPolicy", arn(request, "user/*")),
+            "attach_group": ("iam:AttachGroupPolicy", arn(request, "group/*")),
+            "detach_user": ("iam:DetachUserPolicy", arn(request, "user/*")),
+            "detach_group": ("iam:DetachGroupPolicy", arn(request, "group/*")),
+        },
+    )
     return _render(request, DETAIL, context, partial="policy-tabs")
 
 

@@ -16,6 +16,8 @@ import datetime
 import json
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from itertools import takewhile
 
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
@@ -36,6 +38,10 @@ CLOCK_SKEW = datetime.timedelta(seconds=5)  # between this server's clock and AW
 # its thread.
 STALLED = datetime.timedelta(minutes=5)
 STALLED_MESSAGE = "The push stopped before this step was answered (the console restarted)."
+# A user's calls AWS lets run at once after CreateUser (idempotent, and independent of each other), and
+# how many at once per job: a bound well below IAM's request rate for one caller.
+CONCURRENT = ("AddUserToGroup", "AttachUserPolicy", "PutUserPolicy")
+CONCURRENCY = 4
 LABELS = {
     "CreateUser": "Create user",
     "CreateLoginProfile": "Console password",
@@ -209,47 +215,80 @@ def _step(iam, job, row, secrets, action, target) -> None:
 
 
 def run(job_id) -> None:
-    """Run the job's remaining steps, user by user, saving after each; stop at the first failure."""
+    """Run the job's remaining steps, user by user, saving after each; stop at the first failure.
+
+    A user's trailing idempotent steps (AddUserToGroup, AttachUserPolicy, PutUserPolicy) go to AWS
+    CONCURRENCY at a time; `done` then counts the steps before the first that failed, so Retry does the
+    failed one and those after it again (harmless: they are idempotent)."""
     job = PushJob.objects.select_related("account").get(pk=job_id)
     iam = backend_for(job.account)
     secrets = _open(job)
     steps = steps_for(job.plan)
-    for row in job.progress:
-        if row["state"] in ("done", "rolled_back", "skipped"):
-            continue
-        row.update(state="running", error="")
-        _save(job, "progress")
-        while row.get("removed") or row["done"] < len(steps):
-            # steps a failed roll back undid are done again first, then the steps never done
-            index = row["removed"][0] if row.get("removed") else row["done"]
-            action, target = steps[index]
-            try:
-                _step(iam, job, row, secrets, action, target)
-            except Exception as error:  # any failure stops the job: reported, never lost
-                code, message = (
-                    (error.code, error.message)
-                    if isinstance(error, IAMError)
-                    else ("InternalFailure", "The console could not finish this step.")
-                )
-                row.update(state="failed", error=f"{code}: {message}", ambiguous=code in AMBIGUOUS)
-                job.status = PushJob.FAILED
-                _seal(job, secrets)
-                _save(job, "progress", "status", "secrets_encrypted")
+    pool = ThreadPoolExecutor(CONCURRENCY) if CONCURRENCY > 1 and getattr(iam, "kind", "") == "aws" else None
+    try:
+        for row in job.progress:
+            if row["state"] in ("done", "rolled_back", "skipped"):
+                continue
+            row.update(state="running", error="")
+            _save(job, "progress")
+            if not _run_row(job, iam, row, secrets, steps, pool):
                 return
-            if row.get("removed"):
-                row["removed"].pop(0)
-            else:
-                row["done"] += 1
-            row["ambiguous"] = False
-            if action == "CreateAccessKey":
-                _seal(job, secrets)
-                _save(job, "progress", "secrets_encrypted")
-            else:
-                _save(job, "progress")
-        row["state"] = "done"
-        _save(job, "progress")
+            row["state"] = "done"
+            _save(job, "progress")
+    finally:
+        if pool is not None:
+            pool.shutdown()
     job.status = PushJob.DONE
     _save(job, "status")
+
+
+def _run_row(job, iam, row, secrets, steps, pool) -> bool:
+    """One user's remaining steps; False when one failed (the job is then saved as failed)."""
+    while row.get("removed") or row["done"] < len(steps):
+        # steps a failed roll back undid are done again first, then the steps never done
+        index = row["removed"][0] if row.get("removed") else row["done"]
+        action, target = steps[index]
+        if pool is not None and not row.get("removed") and action in CONCURRENT:
+            batch = list(takewhile(lambda step: step[0] in CONCURRENT, steps[index:]))
+            futures = [pool.submit(_step, iam, job, row, secrets, *step) for step in batch]
+            failures = [(offset, future.exception()) for offset, future in enumerate(futures)]
+            failed = next(((offset, error) for offset, error in failures if error is not None), None)
+            row["done"] += len(batch) if failed is None else failed[0]
+            if failed is not None:
+                _fail(job, row, secrets, failed[1])
+                return False
+            row["ambiguous"] = False
+            _save(job, "progress")
+            continue
+        try:
+            _step(iam, job, row, secrets, action, target)
+        except Exception as error:  # any failure stops the job: reported, never lost
+            _fail(job, row, secrets, error)
+            return False
+        if row.get("removed"):
+            row["removed"].pop(0)
+        else:
+            row["done"] += 1
+        row["ambiguous"] = False
+        if action == "CreateAccessKey":
+            _seal(job, secrets)
+            _save(job, "progress", "secrets_encrypted")
+        else:
+            _save(job, "progress")
+    return True
+
+
+def _fail(job, row, secrets, error) -> None:
+    """Stop the job at this user's step with the error's code and message."""
+    code, message = (
+        (error.code, error.message)
+        if isinstance(error, IAMError)
+        else ("InternalFailure", "The console could not finish this step.")
+    )
+    row.update(state="failed", error=f"{code}: {message}", ambiguous=code in AMBIGUOUS)
+    job.status = PushJob.FAILED
+    _seal(job, secrets)
+    _save(job, "progress", "status", "secrets_encrypted")
 
 
 def run_in_thread(job_id) -> None:

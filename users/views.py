@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from iamconsole.htmx import redirect_or_client_redirect
+from policies.can import arn, can
 
 from .cascade import delete_user_cascade
 from .console import COLUMNS, remember_columns, visible_columns, visible_keys
@@ -34,6 +35,13 @@ def user_list(request):
         "columns": visible_columns(request.user),
         "all_columns": COLUMNS,
         "page_numbers": range(1, result["Pages"] + 1),
+        "can": can(
+            request,
+            {
+                "create": ("iam:CreateUser", arn(request, "user/*")),
+                "delete": ("iam:DeleteUser", arn(request, "user/*")),
+            },
+        ),
     }
     template = "users/user_list.html"
     if request.htmx and not request.htmx.boosted:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from iamconsole.backends.errors import IAMError, NoSuchEntity, ValidationError
 from iamconsole.htmx import redirect_or_client_redirect
+from policies.can import arn, can
 
 from .forms_detail import (
     ADD_OPTIONS,
@@ -240,6 +241,32 @@ TAB_CONTEXTS = {
 }
 
 
+def _can(request, user: dict):
+    """Which of the page's controls the operator may use (one allowed_actions call for them all)."""
+    here = user["Arn"]
+    return can(
+        request,
+        {
+            "rename": ("iam:UpdateUser", here),
+            "delete": ("iam:DeleteUser", here),
+            "attach": ("iam:AttachUserPolicy", here),
+            "inline": ("iam:PutUserPolicy", here),
+            "boundary": ("iam:PutUserPermissionsBoundary", here),
+            "unbound": ("iam:DeleteUserPermissionsBoundary", here),
+            "groups": ("iam:AddUserToGroup", arn(request, "group/*")),
+            "tags": ("iam:TagUser", here),
+            # the Security credentials tab's buttons
+            "console_create": ("iam:CreateLoginProfile", here),
+            "console_manage": ("iam:UpdateLoginProfile", here),
+            "mfa": ("iam:EnableMFADevice", here),
+            "access_key": ("iam:CreateAccessKey", here),
+            "ssh": ("iam:UploadSSHPublicKey", here),
+            "git": ("iam:CreateServiceSpecificCredential", here),
+            "cert": ("iam:UploadSigningCertificate", here),
+        },
+    )
+
+
 @require_GET
 def user_detail(request, user_name):
     """The user's summary and one tab (`?tab=`, Permissions by default); htmx swaps only the tabs."""
@@ -250,7 +277,7 @@ def user_detail(request, user_name):
         tab_context = TAB_CONTEXTS[tab](request, user)
     except IAMError as error:  # e.g. AccessDenied for an IAM-user operator: say it in the tab
         tab_context = {"tab_error": error.message}
-    context = {**tab_context, "user": user, "tab": tab}
+    context = {**tab_context, "user": user, "tab": tab, "can": _can(request, user)}
     if request.htmx and not request.htmx.boosted:
         return _render(request, "detail", context, partial="user-tabs")
     try:

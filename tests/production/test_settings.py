@@ -214,7 +214,7 @@ def test_redis_url_makes_redis_the_cache_and_sessions_cached_in_front_of_the_dat
 
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert values["CACHES"]["default"]["LOCATION"] == "redis://cache.internal:6379/0"
-    assert values["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert values["SESSION_ENGINE"] == "iamconsole.sessions"  # cached_db that survives a cache outage
 
 
 def test_without_redis_the_defaults_stay(production_env):

@@ -9,54 +9,19 @@ profile or a role to assume) and its root operator; no AWS secret is stored: bot
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from accounts.models import Account
-from accounts.services import create_account, generate_password
-from iamconsole.backends import IAMError
-from iamconsole.backends.aws import AwsBackend, clear_clients, make_client, translate
-
-# The IAM actions the console's pages call on a connected account (reads first, then writes).
-NEEDED_ACTIONS = (
-    "iam:GetAccountAuthorizationDetails",
-    "iam:GenerateCredentialReport",
-    "iam:GetCredentialReport",
-    "iam:ListUsers",
-    "iam:GetUser",
-    "iam:ListGroups",
-    "iam:ListGroupsForUser",
-    "iam:ListPolicies",
-    "iam:ListAttachedUserPolicies",
-    "iam:ListUserPolicies",
-    "iam:ListAccessKeys",
-    "iam:GetLoginProfile",
-    "iam:ListMFADevices",
-    "iam:ListVirtualMFADevices",
-    "iam:ListUserTags",
-    "iam:GetAccountPasswordPolicy",
-    "iam:GetAccountSummary",
-    "iam:ListAccountAliases",
-    "iam:CreateUser",
-    "iam:DeleteUser",
-    "iam:CreateGroup",
-    "iam:AddUserToGroup",
-    "iam:AttachUserPolicy",
-    "iam:CreateLoginProfile",
-    "iam:CreateAccessKey",
-    "iam:TagUser",
+from accounts.connect import (
+    NEEDED_ACTIONS,  # noqa: F401 (re-exported: tests and callers name it here)
+    PROBES,  # noqa: F401
+    ConnectError,
+    connect_account,
+    describe,
+    find_connected_account,
+    probed_denials,
+    simulated_denials,
+    test_connection,
 )
-
-# Without SimulatePrincipalPolicy (a role, a federated caller): the reads tried, one call each.
-PROBES = (
-    ("iam:GetAccountAuthorizationDetails", "get_account_authorization_details", {"MaxItems": 1}),
-    ("iam:GenerateCredentialReport", "generate_credential_report", {}),
-    ("iam:ListUsers", "list_users", {"MaxItems": 1}),
-    ("iam:ListGroups", "list_groups", {"MaxItems": 1}),
-    ("iam:ListPolicies", "list_policies", {"Scope": "Local", "MaxItems": 1}),
-    ("iam:ListVirtualMFADevices", "list_virtual_mfa_devices", {"MaxItems": 1}),
-    ("iam:GetAccountSummary", "get_account_summary", {}),
-    ("iam:ListAccountAliases", "list_account_aliases", {}),
-)
+from accounts.services import generate_password
 
 
 class Command(BaseCommand):
@@ -100,37 +65,23 @@ class Command(BaseCommand):
     def handle_connect(
         self, *, account_id, alias, region, endpoint_url, profile, role_arn, **options
     ) -> dict:
-        if len(account_id) != 12 or not account_id.isdigit():
-            raise CommandError("--account-id must be 12 digits.")
-        if Account.objects.filter(account_id=account_id).exists():
-            raise CommandError(f"Account {account_id} already exists.")
-        if alias and Account.objects.filter(alias=alias).exists():
-            raise CommandError(f"The alias {alias} is taken.")
-        root_email = options["root_email"] or f"root+{account_id}@iamconsole.local"
-        root_password = options["root_password"] or generate_password()
-        with transaction.atomic():
-            account = create_account(
+        """Record the account (the logic is accounts/connect.py's, shared with the console page)."""
+        try:
+            account, generated = connect_account(
                 account_id=account_id,
-                alias=alias,
-                root_email=root_email,
-                root_password=root_password,
-                kind="aws",
+                alias=alias or "",
+                region=region,
+                endpoint_url=endpoint_url,
+                profile=profile,
+                role_arn=role_arn,
+                root_email=options["root_email"] or f"root+{account_id}@iamconsole.local",
+                root_password=options["root_password"],
             )
-            account.region, account.endpoint_url = region, endpoint_url
-            account.profile, account.role_arn = profile, role_arn
-            account.save(update_fields=["region", "endpoint_url", "profile", "role_arn"])
-        result = {
-            "AccountId": account.account_id,
-            "Alias": account.alias or "",
-            "Kind": account.kind,
-            "Region": account.region,
-            "EndpointUrl": account.endpoint_url,
-            "Profile": account.profile,
-            "RoleArn": account.role_arn,
-            "RootEmail": account.root_operator.email,
-        }
-        if not options["root_password"]:  # shown this once: it was generated here
-            result["RootPassword"] = root_password
+        except ConnectError as error:
+            raise CommandError(error.message.replace("The account ID", "--account-id"))
+        result = describe(account)
+        if generated:  # shown this once: it was generated here
+            result["RootPassword"] = generated
         return result
 
     def handle_import(self, *, account_id, into_account_id, root_email, root_password, **options) -> dict:
@@ -138,7 +89,7 @@ class Command(BaseCommand):
         from accounts.importer import import_into_sandbox
         from iamconsole.backends import IAMError
 
-        source = Account.objects.filter(account_id=account_id, kind=Account.KIND_AWS).first()
+        source = find_connected_account(account_id)
         if source is None:
             raise CommandError(f"No connected AWS account {account_id}.")
         if into_account_id and (len(into_account_id) != 12 or not into_account_id.isdigit()):
@@ -159,60 +110,16 @@ class Command(BaseCommand):
         return result
 
     def handle_test(self, *, account_id, **options) -> dict:
-        account = Account.objects.filter(account_id=account_id, kind=Account.KIND_AWS).first()
+        account = find_connected_account(account_id)
         if account is None:
             raise CommandError(f"No connected AWS account {account_id}.")
-        clear_clients()  # credentials may have changed since this process made its clients
         try:
-            identity = make_client(account, "sts").get_caller_identity()
-        except IAMError as error:
-            raise CommandError(f"STS GetCallerIdentity failed: {error}")
-        except Exception as error:  # no credentials, endpoint unreachable, ClientError
-            raise CommandError(f"STS GetCallerIdentity failed: {_describe(error)}")
-        iam = AwsBackend(account)
-        result = {
-            "AccountId": account.account_id,
-            "CallerAccount": identity["Account"],
-            "CallerArn": identity["Arn"],
-            "CallerUserId": identity["UserId"],
-        }
-        if identity["Account"] != account.account_id:
-            result["Warning"] = (
-                f"The credentials belong to account {identity['Account']}, not {account.account_id}."
-            )
-        denied, method = self._simulated_denials(iam, identity["Arn"])
-        if denied is None:
-            denied, method = self._probed_denials(iam), "tried the reads"
-        result["Checked"] = method
-        result["Denied"] = denied
-        return result
+            return test_connection(account)
+        except ConnectError as error:
+            raise CommandError(error.message)
 
     def _simulated_denials(self, iam, caller_arn: str):
-        """The needed actions SimulatePrincipalPolicy denies an IAM-user caller; (None, "") otherwise."""
-        if not (caller_arn.startswith("arn:aws:iam::") and ":user/" in caller_arn):
-            return None, ""
-        try:
-            results = iam.call(
-                "SimulatePrincipalPolicy", PolicySourceArn=caller_arn, ActionNames=list(NEEDED_ACTIONS)
-            )
-        except IAMError:  # the simulator itself denied or unavailable: fall back to the reads
-            return None, ""
-        denied = [r["EvalActionName"] for r in results["EvaluationResults"] if r["EvalDecision"] != "allowed"]
-        return denied, "SimulatePrincipalPolicy"
+        return simulated_denials(iam, caller_arn)
 
     def _probed_denials(self, iam) -> list[str]:
-        """The console's reads that answer AccessDenied (the writes are not tried)."""
-        denied = []
-        for action, method, params in PROBES:
-            try:
-                getattr(iam, method)(**params)
-            except IAMError as error:
-                if error.code in ("AccessDenied", "AccessDeniedException"):
-                    denied.append(action)
-        return denied
-
-
-def _describe(error) -> str:
-    if hasattr(error, "response"):
-        return str(translate(error))
-    return str(error)
+        return probed_denials(iam)
