@@ -96,6 +96,8 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must be off when IAMCONSOLE_PRODUCTION is on")
 
 SECRET_KEY = env_secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
+# Rotating SECRET_KEY: the old keys keep existing sessions and signed values valid until they expire.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 # AES-GCM key (32 bytes, base64) for access-key secrets, TOTP seeds and server-certificate keys.
 IAMCONSOLE_ENCRYPTION_KEY = env_secret(
     "IAMCONSOLE_ENCRYPTION_KEY", lambda: __import__("base64").b64encode(secrets.token_bytes(32)).decode()
