@@ -15,13 +15,13 @@ The secret is held in memory only, never logged or repr'd (the entry is a plain 
 here logs).
 """
 
-import copy
 import threading
 import time
 
 from accounts.models import Account
 from credentials.models import AccessKey
 from credentials.ops_keys import secret_for
+from iamconsole.backends.rows import rebuild, snapshot
 from users.models import IAMUser
 
 KEY_CACHE_SECONDS = 2.0
@@ -31,19 +31,6 @@ MAX_ENTRIES = 10_000
 _lock = threading.Lock()
 _entries: dict[str, tuple] = {}  # access key ID -> (monotonic time, key, account, user, secret)
 _generation = 0  # bumped by forget_all, so a lookup that raced an invalidation is not stored
-
-
-def _fields(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _values(instance) -> tuple:
-    return tuple(getattr(instance, name) for name in _fields(type(instance)))
-
-
-def _build(model, values: tuple):
-    # A deep copy: a value such as a user's tags (JSON) must not be shared between requests.
-    return model.from_db("default", _fields(model), copy.deepcopy(values))
 
 
 def lookup(access_key_id: str):
@@ -62,7 +49,7 @@ def lookup(access_key_id: str):
     if user is not None:
         # The user's account is the key's: caching it saves the query the user's ARN would make.
         user.account = key.account
-    entry = (now, _values(key), _values(key.account), None if user is None else _values(user), secret)
+    entry = (now, snapshot(key), snapshot(key.account), None if user is None else snapshot(user), secret)
     with _lock:
         if generation == _generation:
             if len(_entries) >= MAX_ENTRIES:
@@ -73,11 +60,11 @@ def lookup(access_key_id: str):
 
 def _rebuild(entry: tuple):
     _, key_values, account_values, user_values, secret = entry
-    key = _build(AccessKey, key_values)
-    account = _build(Account, account_values)
+    key = rebuild(AccessKey, key_values)
+    account = rebuild(Account, account_values)
     key.account = account
     if user_values is not None:
-        user = _build(IAMUser, user_values)
+        user = rebuild(IAMUser, user_values)
         user.account = account
         key.user = user
     return key, secret
@@ -88,7 +75,7 @@ def note_use(key) -> None:
     with _lock:
         entry = _entries.get(key.access_key_id)
         if entry is not None:
-            _entries[key.access_key_id] = (entry[0], _values(key), *entry[2:])
+            _entries[key.access_key_id] = (entry[0], snapshot(key), *entry[2:])
 
 
 def forget_all(**_signal_kwargs) -> None:

@@ -121,7 +121,12 @@ class Sandbox:
 
 
 def start_gunicorn(sandbox: Sandbox, port: int, workers: int, threads: int) -> subprocess.Popen:
-    command = [str(BIN / "gunicorn"), "iamconsole.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command = [
+        str(BIN / "gunicorn"),
+        os.environ.get("BENCH_WSGI", "iamconsole.wsgi:application"),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
     command += ["--workers", str(workers), "--no-control-socket", "--log-level", "warning"]
     if threads > 1:  # the Makefile's `serve` options
         command += ["--worker-class", "gthread", "--threads", str(threads)]
@@ -148,14 +153,52 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+# -- CPU accounting -------------------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds used so far), read from /proc."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        found[int(entry)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / TICK)
+    return found
+
+
+def server_cpu(root: int, database: bool) -> float:
+    """CPU seconds used by the server process `root` and its children, plus (if `database`) every
+    PostgreSQL process: what answering costs the machine, wherever it is spent."""
+    processes = _processes()
+    tree, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        tree.add(pid)
+        todo += [child for child, (parent, _, _) in processes.items() if parent == pid]
+    return sum(
+        cpu for pid, (_, name, cpu) in processes.items() if pid in tree or (database and name == "postgres")
+    )
+
+
 # -- the load -------------------------------------------------------------------------------------
 
 
 class Target:
     """One endpoint, its credentials, and a pool of threads that each hold their own boto3 client."""
 
-    def __init__(self, name: str, endpoint: str, key: tuple[str, str], concurrency: int):
+    def __init__(
+        self, name: str, endpoint: str, key: tuple[str, str], concurrency: int, pid: int, database: bool
+    ):
         self.name, self.endpoint, self.key = name, endpoint, key
+        self.pid, self.database = pid, database
         self.local = threading.local()
         # Clients are made when each thread starts, outside every timed call.
         self.pool = ThreadPoolExecutor(concurrency, initializer=self.client)
@@ -182,6 +225,7 @@ def measure(target: Target, calls: list) -> dict:
         call(client)
         return time.perf_counter() - started
 
+    cpu = server_cpu(target.pid, target.database)
     started = time.perf_counter()
     try:
         latencies = sorted(target.pool.map(timed, calls))
@@ -190,8 +234,10 @@ def measure(target: Target, calls: list) -> dict:
         reason = error.response["Error"]["Code"] if isinstance(error, ClientError) else "unparsable answer"
         return {"calls": len(calls), "error": f"failed: {reason}"}
     wall = time.perf_counter() - started
+    cpu = server_cpu(target.pid, target.database) - cpu
     return {
         "calls": len(calls),
+        "server_cpu_ms": cpu / len(calls) * 1000,
         "per_second": len(calls) / wall,
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
@@ -247,8 +293,11 @@ def run_target(target: Target, users: int, calls: int, seed: int, results: dict)
 
 def cell(result: dict) -> str:
     if "error" in result:
-        return f"{'n/a':>8} {'':>8} {'':>8}"
-    return f"{result['per_second']:8.0f} {result['p50_ms']:8.1f} {result['p99_ms']:8.1f}"
+        return f"{'n/a':>8} {'':>8} {'':>8} {'':>7}"
+    return (
+        f"{result['per_second']:8.0f} {result['p50_ms']:8.1f} {result['p99_ms']:8.1f}"
+        f" {result['server_cpu_ms']:7.1f}"
+    )
 
 
 def report(figures: dict, meta: dict) -> str:
@@ -257,8 +306,9 @@ def report(figures: dict, meta: dict) -> str:
         f"operation; iamconsole: gunicorn {meta['workers']} workers x {meta['threads']} threads on "
         f"{meta['database']}; moto {meta['moto']}",
         "",
-        f"{'operation':<24} {'iamconsole':^26} | {'moto_server':^26} | ratio",
-        f"{'':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} | {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} | rps",
+        f"{'operation':<24} {'iamconsole':^34} | {'moto_server':^34} | ratio",
+        f"{'':<24} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7} |"
+        f" {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7} | rps",
     ]
     for op in OPERATIONS:
         ours, theirs = figures["iamconsole"][op], figures["moto"][op]
@@ -277,7 +327,8 @@ def report(figures: dict, meta: dict) -> str:
         for name in figures
         if "mean_page_size" in figures[name]["ListUsers"]
     ]
-    return "\n".join(lines + ([""] + notes if notes else []))
+    notes.append("cpu ms: CPU time the server used per call (its processes, and PostgreSQL's for iamconsole)")
+    return "\n".join(lines + [""] + notes)
 
 
 def main() -> None:
@@ -315,9 +366,16 @@ def main() -> None:
                 f"http://127.0.0.1:{ours_port}/aws",
                 (made["AccessKeyId"], made["SecretAccessKey"]),
                 args.concurrency,
+                servers[0].pid,
+                database=bool(args.postgres),
             ),
             Target(
-                "moto", f"http://127.0.0.1:{moto_port}", ("AKIAIOSFODNN7EXAMPLE", "x" * 40), args.concurrency
+                "moto",
+                f"http://127.0.0.1:{moto_port}",
+                ("AKIAIOSFODNN7EXAMPLE", "x" * 40),
+                args.concurrency,
+                servers[1].pid,
+                database=False,
             ),
         ]
         figures = {target.name: {} for target in targets}

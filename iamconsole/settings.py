@@ -126,6 +126,8 @@ MIDDLEWARE = [
     # Outermost, so its duration and status cover every other layer (redirects and refusals included).
     "iamconsole.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /aws goes straight to the Query API view: no session, CSRF or page layers (api/middleware.py).
+    "api.middleware.QueryApiMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -168,6 +170,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_SERVER_SIDE_BINDING", True
+):
+    # Parameters bound by the server: psycopg then prepares a statement run often on a connection (after
+    # 5 runs), so the planner's work on the console's few hot queries is done once per connection, not on
+    # every request. Turn off (DB_SERVER_SIDE_BINDING=0) behind a pooler that cannot keep prepared
+    # statements (PgBouncer in transaction mode without max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let concurrent writers queue instead of failing at once. IMMEDIATE takes the
     # write lock when a transaction begins: a deferred one that reads first and then writes fails at once
@@ -279,6 +289,12 @@ LOGGING = {
             "handlers": ["requests"],
             "level": "INFO" if env_bool("REQUEST_LOG", PRODUCTION) else "WARNING",
             "propagate": False,
-        }
+        },
+        # One JSON line per audit event (iamconsole/backends/audit.py): AUDIT_LOG=1/0, on in production.
+        "iamconsole.audit": {
+            "handlers": ["requests"],
+            "level": "INFO" if env_bool("AUDIT_LOG", PRODUCTION) else "WARNING",
+            "propagate": False,
+        },
     },
 }

@@ -21,6 +21,9 @@ def aws_policy_arn(path: str, name: str) -> str:
 
 def load_catalog(ManagedPolicy, PolicyVersion) -> int:
     """Insert the catalog's policies that are not there yet (models passed in for migrations)."""
+    from .lookup import forget_aws_policies
+
+    forget_aws_policies()  # their rows may come back with other IDs
     existing = set(ManagedPolicy.objects.filter(account__isnull=True).values_list("arn", flat=True))
     policies, versions = [], []
     for item in read_catalog():

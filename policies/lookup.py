@@ -1,8 +1,7 @@
 """Finding managed policies by ARN, shared by every app that takes a PolicyArn."""
 
-from django.db.models import Q
-
 from iamconsole.backends.errors import NoSuchEntity, ValidationError
+from iamconsole.backends.rows import rebuild, snapshot
 
 from .models import ManagedPolicy
 
@@ -14,14 +13,34 @@ def check_arn(arn: str) -> None:
         raise ValidationError(f"ARN {arn} is not valid.")
 
 
+# AWS managed policies are read-only and shared by every account: a row once read is kept for the
+# process's life (load_catalog, the only writer, forgets them). Attaching one is the commonest write.
+AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"
+_AWS_POLICIES: dict[str, tuple] = {}
+
+
 def find_policy(ctx, arn: str) -> ManagedPolicy | None:
     """The AWS managed policy or this account's customer managed policy with this ARN, or None."""
     check_arn(arn)
-    return (
-        ManagedPolicy.objects.filter(Q(account__isnull=True) | Q(account=ctx.account), arn=arn)
-        .select_related("account")
-        .first()
-    )
+    if (values := _AWS_POLICIES.get(arn)) is not None:
+        return rebuild(ManagedPolicy, values)
+    # ARNs are unique across accounts (the account ID is in them): one indexed lookup, then the check that
+    # the policy is AWS's or this account's, and the account the caller already holds.
+    try:
+        policy = ManagedPolicy.objects.get(arn=arn)
+    except ManagedPolicy.DoesNotExist:
+        return None
+    if policy.account_id is None and arn.startswith(AWS_POLICY_PREFIX):
+        _AWS_POLICIES[arn] = snapshot(policy)
+    elif policy.account_id != ctx.account.pk:
+        return None
+    else:
+        policy.account = ctx.account
+    return policy
+
+
+def forget_aws_policies() -> None:
+    _AWS_POLICIES.clear()
 
 
 def attachable_policy_or_404(ctx, arn: str) -> ManagedPolicy:

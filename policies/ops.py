@@ -11,6 +11,8 @@ Policy documents are returned as the JSON text that was stored (botocore's `poli
 is a string; boto3 alone decodes it into a dict after the call).
 """
 
+import functools
+
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
@@ -39,6 +41,7 @@ from iamconsole.backends.tagging import check_tags, merge_tags, remove_tags, sor
 from users.models import IAMUser
 from users.ops import get_user_or_404
 
+from . import policy_cache
 from .documents import output_document
 from .grammar import GROUP_INLINE_SIZE, USER_INLINE_SIZE, policy_size, validate_policy_document
 from .lookup import check_arn, find_policy
@@ -483,10 +486,11 @@ def _attach(ctx, arn: str, *, entity, field: str, quota_name: str, quota: int, l
     if policy.is_aws_managed and policy.path.startswith("/aws-service-role/"):
         # Policies of service-linked roles attach to those roles only.
         raise PolicyNotAttachable(f"Cannot attach a Service Role Policy to a {label}.")
-    attachments = PolicyAttachment.objects.filter(**{field: entity})
-    if attachments.filter(policy=policy).exists():
+    attached = PolicyAttachment.objects.filter(**{field: entity}).values_list("policy_id", flat=True)
+    attached = set(attached)  # at most the quota's few: one query for both checks
+    if policy.pk in attached:
         return
-    if attachments.count() >= quota:
+    if len(attached) >= quota:
         raise LimitExceeded(f"Cannot exceed quota for {quota_name}: {quota}")
     PolicyAttachment.objects.create(account=ctx.account, policy=policy, created=ctx.now, **{field: entity})
 
@@ -604,7 +608,12 @@ def _put_inline(ctx, *, entity, field: str, label: str, quota: int, name: str, d
         raise LimitExceeded(f"Maximum policy size of {quota} bytes exceeded for {label} {entity.name}")
     validate_policy_document(document, kind="inline")
     updated = InlinePolicy.objects.filter(**{field: entity}, name=name).update(document=document)
-    if not updated:
+    if updated:  # no signal for an update: the authorization cache is told here
+        user_pk = entity.pk if field == "user" else None
+        policy_cache.forget_after_commit(
+            functools.partial(policy_cache.forget_user, user_pk) if user_pk else policy_cache.forget_all
+        )
+    else:
         InlinePolicy.objects.create(
             account=ctx.account, name=name, document=document, created=ctx.now, **{field: entity}
         )

@@ -12,10 +12,11 @@ from iamconsole.backends.errors import InvalidInput, NoSuchEntity
 from iamconsole.backends.paging import offset_page
 from users.models import IAMUser
 
+from . import policy_cache
 from .engine import Request, policy_set
 from .grammar import parse_policy
 from .models import InlinePolicy, PolicyAttachment, PolicyVersion
-from .principals import request_context, user_policies
+from .principals import request_context
 
 # What AWS's simulator names an identity policy's type today (recorded answer), whatever its kind.
 SOURCE_TYPE = "IAM Policy"
@@ -64,14 +65,12 @@ def _principal(ctx, arn: str):
     prefix = f"arn:aws:iam::{ctx.account_id}:"
     if arn.startswith(prefix + "user/"):
         name = arn.rsplit("/", 1)[-1]
-        user = (
-            IAMUser.objects.select_related("account")
-            .filter(account=ctx.account, name_lower=name.lower())
-            .first()
-        )
+        user = IAMUser.objects.filter(account=ctx.account, name_lower=name.lower()).first()
         if user is None or user.arn != arn:
             raise NoSuchEntity(f"The user with name {name} cannot be found.")
-        identity, boundary = user_policies(user)
+        user.account = ctx.account
+        # What the authorization hook would decide for this user now: the same (cached) policies.
+        identity, boundary = policy_cache.user_policies(user)
         return identity, boundary, request_context(user, now=ctx.now)
     if arn.startswith(prefix + "group/"):
         name = arn.rsplit("/", 1)[-1]

@@ -11,10 +11,13 @@ from iamconsole.backends import get_backend
 @pytest.fixture(autouse=True)
 def _fresh_policy_documents():
     """Tests roll their rows back, so a row ID can come back with other content in the next test: start
-    each test without the process's cache of policy documents (policies/principals.py)."""
-    from policies import principals
+    each test without the process's caches of policy documents, AWS managed policy rows and users'
+    policies (the rollback sends no signal)."""
+    from policies import lookup, policy_cache, principals
 
     principals._DOCUMENTS.clear()
+    policy_cache.forget_all()
+    lookup.forget_aws_policies()
 
 
 @pytest.fixture

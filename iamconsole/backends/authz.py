@@ -16,9 +16,11 @@ from .errors import AccessDenied
 
 def _load(ctx: Context):
     """(the caller's compiled PolicySet, its request context, the boundary's source id or None): one
-    policy load (one query, policies/principals.py) for however many requests are then decided."""
+    policy load (one query, policies/principals.py; cached for a moment, policies/policy_cache.py) for
+    however many requests are then decided."""
     from policies.engine import policy_set
-    from policies.principals import request_context, user_policies
+    from policies.policy_cache import user_policies
+    from policies.principals import request_context
 
     user = ctx.principal.user
     identity, boundary = user_policies(user)

@@ -7,6 +7,8 @@ what still holds when two calls pass that check at the same time.
 """
 
 import contextlib
+import copy
+import functools
 
 from django.db import IntegrityError, connection
 from django.db.models import F, Func, IntegerField, Subquery, Value
@@ -70,3 +72,44 @@ def save_renamed(obj, *, exists_message: str, update_fields: list[str]) -> None:
     breaks the unique `name_lower` constraint and becomes EntityAlreadyExists."""
     with _unique(exists_message):
         obj.save(update_fields=update_fields)
+
+
+# -- row snapshots, for the per-process caches of hot rows (api/keycache.py, policies/lookup.py) ------
+
+
+@functools.cache
+def _attnames(model) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+def snapshot(instance) -> tuple:
+    """The instance's column values, to rebuild it later with `rebuild`."""
+    return tuple(getattr(instance, name) for name in _attnames(type(instance)))
+
+
+def rebuild(model, values: tuple):
+    """A fresh instance of `model` from a `snapshot`, as if just read from the database. JSON values (a
+    list of tags) are copied deeply, so that requests never share them; the others are immutable."""
+    values = tuple(copy.deepcopy(v) if isinstance(v, dict | list) else v for v in values)
+    return model.from_db("default", _attnames(model), values)
+
+
+@functools.cache
+def _insert_statement(model) -> tuple[str, tuple]:
+    fields = tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Only the model's own (quoted) names are formatted in; the values are parameters.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    return sql, fields
+
+
+def insert_row(obj) -> None:
+    """INSERT `obj` as `obj.save(force_insert=True)` would, values prepared by each field as the ORM
+    prepares them, from a statement built once per model: for a row written on every call whose ID
+    nobody reads back (the audit event). No primary key is set on `obj` and no signal is sent."""
+    sql, fields = _insert_statement(type(obj))
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
