@@ -421,5 +421,6 @@ def bind_request(request):
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         via="console",
         mfa=bool(state.get("mfa")),
+        request_id=getattr(request, "request_id", None),
     )
     return None

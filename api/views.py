@@ -62,7 +62,7 @@ def query_api(request):
         namespace = service_model(signer.service).metadata["xmlNamespace"]
         region = IAM_REGION if signer.service == "iam" else signer.region
         _record_key_use(signer.key, signer.service, region, timezone.now().replace(microsecond=0))
-        operation, result = _dispatch(request, signer, pairs)
+        operation, result = _dispatch(request, signer, pairs, request_id)
         return _xml(
             xml.success(service_model(signer.service), operation, result, request_id), 200, request_id
         )
@@ -78,7 +78,7 @@ def query_api(request):
         return _error(failure, request_id, namespace)
 
 
-def _dispatch(request, signer, pairs):
+def _dispatch(request, signer, pairs, request_id: str):
     """Run the action the form names; return its botocore operation model and output dict."""
     protocol, members = wire.split_protocol(pairs)
     action = protocol.get("Action")
@@ -103,6 +103,7 @@ def _dispatch(request, signer, pairs):
         # aws:SecureTransport is the connection's; an access key carries no MFA (aws:MultiFactorAuthPresent).
         secure=request.is_secure(),
         mfa=False,
+        request_id=request_id,
     )
     return operation, backend.call(action, **params)
 

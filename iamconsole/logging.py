@@ -1,4 +1,5 @@
-"""One JSON line per request on the `iamconsole.requests` logger (README "Deployment").
+"""One JSON line per request on the `iamconsole.requests` logger, and one per audit event on
+`iamconsole.audit` (README "Deployment").
 
 Fields: time, request_id, account, principal, access_key_id (Query API), method, path, status,
 duration_ms. What is never written: the query string (a presigned URL's signature, a form's values),
@@ -25,12 +26,18 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]{16,128})/")
 
 
-def request_id(request, response) -> str:
-    """The Query API's own x-amzn-RequestId, else a proxy's X-Request-ID, else a fresh UUID."""
-    if response.has_header("x-amzn-RequestId"):
-        return response["x-amzn-RequestId"]
+def incoming_request_id(request) -> str:
+    """A proxy's X-Request-ID when it is a plain token, else a fresh UUID: the request's ID from its start
+    (the console's backend stamps its audit events with it)."""
     incoming = request.headers.get("X-Request-ID", "")
     return incoming if REQUEST_ID.fullmatch(incoming) else str(uuid.uuid4())
+
+
+def request_id(request, response) -> str:
+    """The Query API's own x-amzn-RequestId, else the ID the request was given when it arrived."""
+    if response.has_header("x-amzn-RequestId"):
+        return response["x-amzn-RequestId"]
+    return getattr(request, "request_id", None) or incoming_request_id(request)
 
 
 def logged_path(request) -> str:
@@ -89,6 +96,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         started = time.perf_counter()
+        request.request_id = incoming_request_id(request)
         response = self.get_response(request)
         if logger.isEnabledFor(logging.INFO):
             record = request_line(request, response, started)
@@ -96,3 +104,23 @@ class RequestLogMiddleware:
                 response["X-Request-ID"] = record["request_id"]
             logger.info(json.dumps(record, ensure_ascii=True, separators=(",", ":")))
         return response
+
+
+def audit_line(event, account_id: str, duration_ms: float) -> str:
+    """The JSON line of one audit event: who did what to which account, with what outcome, and how long
+    the call took. No request or response member is written (they may hold names a user typed; the
+    database keeps them, redacted); every value is JSON-encoded with ensure_ascii."""
+    record = {
+        "time": event.event_time.isoformat(),
+        "type": "audit",
+        "request_id": event.request_id,
+        "account": account_id,
+        "principal": event.principal_arn,
+        "action": event.event_name,
+        "via": event.via,
+        "outcome": event.error_code or "success",
+        "duration_ms": round(duration_ms, 1),
+    }
+    if event.source_ip:
+        record["source_ip"] = event.source_ip
+    return json.dumps(record, ensure_ascii=True, separators=(",", ":"))

@@ -37,6 +37,7 @@ class PrincipalMiddleware:
                     source_ip=request.META.get("REMOTE_ADDR", ""),
                     user_agent=request.META.get("HTTP_USER_AGENT", ""),
                     via="console",
+                    request_id=getattr(request, "request_id", None),
                 )
         else:
             from accounts.signin_iam import bind_request  # the accounts app imports this module

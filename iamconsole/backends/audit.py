@@ -2,10 +2,18 @@
 
 import base64
 import datetime
+import logging
+import time
+
+from django.db import transaction
 
 from accounts.models import AuditEvent
+from iamconsole.logging import audit_line
 
 from .base import Context
+from .rows import insert_row
+
+audit_logger = logging.getLogger("iamconsole.audit")
 
 REDACTED = "HIDDEN_DUE_TO_SECURITY_REASONS"
 # Members that carry a secret, in requests or responses, anywhere in the structure.
@@ -39,7 +47,9 @@ def redact(value):
 
 
 def record(ctx: Context, action: str, params: dict, result: dict | None = None, error=None) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """Store the call's audit event (in the caller's transaction) and, once that commits, write its JSON
+    line on the `iamconsole.audit` logger."""
+    event = AuditEvent(
         account=ctx.account,
         event_time=ctx.now,
         event_name=action,
@@ -55,3 +65,8 @@ def record(ctx: Context, action: str, params: dict, result: dict | None = None, 
         error_code=getattr(error, "code", "") if error else "",
         error_message=getattr(error, "message", "") if error else "",
     )
+    insert_row(event)
+    if audit_logger.isEnabledFor(logging.INFO):
+        line = audit_line(event, ctx.account.account_id, (time.perf_counter() - ctx.started) * 1000)
+        transaction.on_commit(lambda: audit_logger.info(line))
+    return event

@@ -14,6 +14,7 @@ the action and resource, runs the function in a transaction, and writes the audi
 """
 
 import datetime
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,9 +61,12 @@ class Context:
     source_ip: str = ""
     user_agent: str = ""
     via: str = "console"
+    # The HTTP request's ID when the call serves one (the Query API's x-amzn-RequestId, the console's
+    # X-Request-ID), so the audit event, its log line and the request's log line share it.
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     secure: bool = True  # aws:SecureTransport
     mfa: bool = False  # aws:MultiFactorAuthPresent
+    started: float = field(default_factory=time.perf_counter)  # for the audit line's duration_ms
 
     @cached_property
     def now(self) -> datetime.datetime:

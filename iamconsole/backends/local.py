@@ -50,10 +50,12 @@ class LocalBackend:
         via="console",
         secure=True,
         mfa=False,
+        request_id=None,
     ):
         self.account = account
         self.principal = principal or Principal(account)
         self.source_ip, self.user_agent, self.via = source_ip, user_agent, via
+        self.request_id = request_id  # the HTTP request's, or None: each call gets its own
         self.secure, self.mfa = secure, mfa  # aws:SecureTransport, aws:MultiFactorAuthPresent
         load_operations()
 
@@ -135,6 +137,7 @@ class LocalBackend:
             via=self.via,
             secure=self.secure,
             mfa=self.mfa,
+            **({"request_id": self.request_id} if self.request_id else {}),
         )
 
     def _audit_failure(self, op, ctx, params, error):
