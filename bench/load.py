@@ -5,9 +5,11 @@
 
 The cluster is tests/instances/harness.py's: a throwaway PostgreSQL database on the machine's server
 (INSTANCES_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test), a Redis DB number
-(LOAD_REDIS_DB, default 14, flushed), and two gunicorn instances of --workers sync workers each. The
+(LOAD_REDIS_DB, default 14, flushed), and two gunicorn instances of --workers gthread workers of
+--threads threads each, as `make serve` runs them, connected straight to PostgreSQL and Redis. The
 account is filled to --users IAM users (5,000, IAM's quota: seeds, sign-in users and one slot per client). Each client (a thread, alternating between the instances) holds a
-signed-in root console session and a boto3 client with the root key, and picks, weighted:
+signed-in root console session and a boto3 client with the root key, and picks, weighted, then waits a think time (exponentially
+distributed, mean --think seconds: a person between clicks, a script between calls) before the next:
 
     page:users-list     GET /users (the list of all the users)
     page:user-details   GET /users/details/<random user>
@@ -15,7 +17,9 @@ signed-in root console session and a boto3 client with the root key, and picks, 
     api:GetUser, api:ListUsers (MaxItems=100), api:SimulatePrincipalPolicy (two actions)
     api:CreateUser then api:DeleteUser of a new name
 
-Printed: requests per second, p50/p95/p99 per kind, errors per kind, a check that nothing was lost (the
+`--think 0` makes every client send its next request the moment the last one is answered: a stress test
+of the cluster's throughput, where latency is the clients' count over the throughput (queueing), not a
+client's experience. Printed: requests per second, p50/p95/p99 per kind, errors per kind, a check that nothing was lost (the
 database's count of load-test users equals successful creates minus successful deletes), and each
 worker's RSS (from /proc/<pid>/status) after the run.
 """
@@ -81,8 +85,11 @@ class Stats:
 
 
 class Client(threading.Thread):
-    def __init__(self, index: int, cluster: Cluster, stats: Stats, users: int, stop_at: float, seed: int):
+    def __init__(
+        self, index: int, cluster: Cluster, stats: Stats, users: int, stop_at: float, seed: int, think: float
+    ):
         super().__init__(daemon=True)
+        self.think = think
         self.index, self.cluster, self.stats, self.users, self.stop_at = index, cluster, stats, users, stop_at
         self.base = cluster.urls[index % len(cluster.urls)]
         self.rng = random.Random(seed)
@@ -132,7 +139,13 @@ class Client(threading.Thread):
 
     def run(self) -> None:
         kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
+        if self.think:  # the clients start spread over one think time, not all at once
+            time.sleep(self.rng.uniform(0, self.think))
         while time.monotonic() < self.stop_at:
+            if self.think:
+                time.sleep(min(self.rng.expovariate(1 / self.think), max(0, self.stop_at - time.monotonic())))
+                if time.monotonic() >= self.stop_at:
+                    break
             kind = self.rng.choices(kinds, weights)[0]
             if kind == "page:users-list":
                 self.timed(kind, lambda: self.page("/users"))
@@ -168,6 +181,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
     parser.add_argument(
+        "--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)"
+    )
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="mean seconds a client waits between requests (0: none)"
+    )
+    parser.add_argument(
         "--users",
         type=int,
         default=5000,
@@ -179,7 +198,13 @@ def main() -> None:
     os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
     # Redis DB 14, so that a run does not flush the DB the tests/instances tests use (13).
-    cluster = Cluster(instances=2, workers=args.workers, redis_db=int(os.environ.get("LOAD_REDIS_DB", "14")))
+    cluster = Cluster(
+        instances=2,
+        workers=args.workers,
+        redis_db=int(os.environ.get("LOAD_REDIS_DB", "14")),
+        threads=args.threads,
+        proxied=False,
+    )
     try:
         cluster.start()
         started = time.monotonic()
@@ -190,7 +215,7 @@ def main() -> None:
         )
         print(f"seeded {args.users} users in {time.monotonic() - started:.0f} s", file=sys.stderr)
         stats = Stats()
-        clients = [Client(i, cluster, stats, seeds, 0, seed=i) for i in range(args.clients)]
+        clients = [Client(i, cluster, stats, seeds, 0, seed=i, think=args.think) for i in range(args.clients)]
         for client in clients:  # every client signs in as root before the clock starts
             assert root_sign_in(client.browser, client.base).status_code == 302
         stop_at = time.monotonic() + args.duration
@@ -209,8 +234,8 @@ def main() -> None:
 
     total = sum(len(v) for v in stats.latencies.values()) + sum(stats.errors.values())
     print(
-        f"{args.clients} clients, {args.duration:.0f} s, 2 instances x {args.workers} gunicorn workers, "
-        f"PostgreSQL + Redis, {args.users} users"
+        f"{args.clients} clients, think time {args.think:g} s (mean), {args.duration:.0f} s, 2 instances x "
+        f"{args.workers} gunicorn workers x {args.threads} threads, PostgreSQL + Redis, {args.users} users"
     )
     print(f"total: {total} requests in {wall:.1f} s = {total / wall:.1f} req/s")
     print(f"{'kind':<30} {'count':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")

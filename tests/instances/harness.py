@@ -136,13 +136,23 @@ class Cluster:
     """The throwaway database, the proxies, and N gunicorn instances (`urls`) behind them."""
 
     def __init__(
-        self, instances: int = 2, workers: int = 2, log_dir: Path | None = None, redis_db: int = REDIS_DB
+        self,
+        instances: int = 2,
+        workers: int = 2,
+        log_dir: Path | None = None,
+        redis_db: int = REDIS_DB,
+        *,
+        threads: int = 1,
+        proxied: bool = True,
     ):
+        """`threads` > 1 runs gthread workers as `make serve` does; `proxied=False` connects the instances
+        straight to PostgreSQL and Redis (no fault to inject: the load benchmark), without the proxies'
+        hop through this process."""
         self.dir = Path(tempfile.mkdtemp(prefix="iamconsole-instances-"))
         self.log_dir = log_dir or self.dir
         self.db_name = f"iamconsole_instances_{uuid.uuid4().hex[:8]}"
         self.processes: list[subprocess.Popen] = []
-        self.instances, self.workers, self.redis_db = instances, workers, redis_db
+        self.instances, self.workers, self.redis_db, self.threads = instances, workers, redis_db, threads
         pg = urlsplit(POSTGRES_URL)
         redis_parts = urlsplit(REDIS_URL)
         self.pg_proxy = TcpProxy((pg.hostname, pg.port or 5432))
@@ -158,6 +168,10 @@ class Cluster:
             DATABASE_URL=urlunsplit(pg._replace(netloc=netloc, path="/" + self.db_name)),
             REDIS_URL=f"redis://127.0.0.1:{self.redis_proxy.port}/{redis_db}",
         )
+        if not proxied:
+            env.update(
+                DATABASE_URL=self.direct_url, REDIS_URL=urlunsplit(redis_parts._replace(path=f"/{redis_db}"))
+            )
         self.env = env
         self.urls: list[str] = []
 
@@ -208,6 +222,8 @@ class Cluster:
             command = [str(BIN / "gunicorn"), "iamconsole.wsgi:application", "--bind", f"127.0.0.1:{port}"]
             command += ["--workers", str(self.workers), "--no-control-socket", "--log-level", "warning"]
             command += ["--timeout", "60"]
+            if self.threads > 1:  # `make serve`'s workers
+                command += ["--worker-class", "gthread", "--threads", str(self.threads)]
             process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)
             self.processes.append(process)
             self.urls.append(f"http://127.0.0.1:{port}")
