@@ -123,7 +123,7 @@ class Sandbox:
 def start_gunicorn(sandbox: Sandbox, port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [
         str(BIN / "gunicorn"),
-        os.environ.get("BENCH_WSGI", "iamconsole.wsgi:application"),
+        "iamconsole.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
     ]
