@@ -14,11 +14,45 @@ import functools
 import json
 from dataclasses import dataclass, field
 
-from policy_sentry.querying.actions import get_action_data, get_actions_for_service
-from policy_sentry.querying.all import get_all_service_prefixes
-from policy_sentry.querying.arns import get_resource_type_name_with_raw_arn
-from policy_sentry.querying.conditions import get_condition_keys_for_service
-from policy_sentry.shared.iam_data import get_service_prefix_data
+# policy_sentry loads its whole IAM definition (about 45 MiB in memory) when imported: it is imported on
+# the first use of the editor's catalog, so that a worker that never shows the editor does not carry it.
+
+
+def get_action_data(prefix: str, action: str) -> dict:
+    from policy_sentry.querying.actions import get_action_data
+
+    return get_action_data(prefix, action)
+
+
+def get_actions_for_service(prefix: str) -> list[str]:
+    from policy_sentry.querying.actions import get_actions_for_service
+
+    return get_actions_for_service(prefix)
+
+
+def get_all_service_prefixes() -> set[str]:
+    from policy_sentry.querying.all import get_all_service_prefixes
+
+    return get_all_service_prefixes()
+
+
+def get_resource_type_name_with_raw_arn(arn: str) -> str | None:
+    from policy_sentry.querying.arns import get_resource_type_name_with_raw_arn
+
+    return get_resource_type_name_with_raw_arn(arn)
+
+
+def get_condition_keys_for_service(prefix: str) -> list[str]:
+    from policy_sentry.querying.conditions import get_condition_keys_for_service
+
+    return get_condition_keys_for_service(prefix)
+
+
+def get_service_prefix_data(prefix: str) -> dict:
+    from policy_sentry.shared.iam_data import get_service_prefix_data
+
+    return get_service_prefix_data(prefix)
+
 
 LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 EFFECTS = ("Allow", "Deny")
