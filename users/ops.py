@@ -28,7 +28,7 @@ from iamconsole.backends import authz
 from iamconsole.backends.base import operation, user_resource
 from iamconsole.backends.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iamconsole.backends.paging import keyset_page, offset_page, under_path
-from iamconsole.backends.rows import lock_account_counting, save_new, save_renamed
+from iamconsole.backends.rows import insert_new, lock_account_counting, save_renamed
 from iamconsole.backends.tagging import check_tags, merge_tags, remove_tags, sorted_tags
 from policies.lookup import attachable_policy_or_404, check_arn
 from policies.models import InlinePolicy, PolicyAttachment
@@ -129,7 +129,7 @@ def create_user(ctx, *, UserName, Path="/", PermissionsBoundary=None, Tags=None)
         tags=sorted_tags(tags),
         permissions_boundary=boundary,
     )
-    save_new(user, exists_message=f"User with name {UserName} already exists.")
+    insert_new(user, exists_message=f"User with name {UserName} already exists.")
     out = user_dict(user, full=True)
     if tags:
         out["Tags"] = tags

@@ -67,6 +67,12 @@ def save_new(obj, *, exists_message: str) -> None:
         obj.save(force_insert=True)
 
 
+def insert_new(obj, *, exists_message: str) -> None:
+    """`save_new` for a hot path's row whose primary key nobody reads afterwards (`insert_row`)."""
+    with _unique(exists_message):
+        insert_row(obj)
+
+
 def save_renamed(obj, *, exists_message: str, update_fields: list[str]) -> None:
     """Save a renamed entity (user, group, server certificate); a concurrent rename to the same name
     breaks the unique `name_lower` constraint and becomes EntityAlreadyExists."""
