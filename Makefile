@@ -26,14 +26,15 @@ run: install
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The production server (README "Deployment"): migrate, collect the hashed static files, then gunicorn.
-# Workers: $$WEB_CONCURRENCY (2 by default), each with $$GUNICORN_THREADS threads (4 by default: a request
-# waiting on the database does not hold up the others); address: BIND=host:port (127.0.0.1:8000 by default).
+# Workers: $$WEB_CONCURRENCY sync workers (3 by default: measured best on 2 cores, bench/load.py), or
+# gthread workers of $$GUNICORN_THREADS threads when it is above 1; address: BIND=host:port
+# (127.0.0.1:8000 by default).
 BIND ?= 127.0.0.1:8000
 serve: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/gunicorn iamconsole.wsgi:application --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} \
-	  --worker-class gthread --threads $${GUNICORN_THREADS:-4} \
+	$(VENV)/bin/gunicorn iamconsole.wsgi:application --bind $(BIND) --workers $${WEB_CONCURRENCY:-3} \
+	  $$(if [ "$${GUNICORN_THREADS:-1}" -gt 1 ]; then echo --worker-class gthread --threads $$GUNICORN_THREADS; fi) \
 	  --timeout 30 --graceful-timeout 30 --no-control-socket
 
 PYTEST_ARGS ?=

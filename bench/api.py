@@ -7,9 +7,9 @@
 One run: a throwaway sandbox (migrated SQLite file in a temp dir, or a fresh PostgreSQL database made
 and dropped on the --postgres server), `manage.py sandbox create --admin-user bench` for an IAM user
 with AdministratorAccess and an access key (so every call is authorized by policy evaluation, as for a
-real user), iamconsole served by gunicorn as `make serve` runs it (2 gthread workers of 4 threads: a
-thread waiting on the database does not hold up the others, as moto_server's thread per request does not)
-and `moto_server` started on the same machine. Each endpoint gets the same calls from `--concurrency`
+real user), iamconsole served by gunicorn as `make serve` runs it, with 2 sync workers (`--threads N`
+for gthread workers of N threads; on 2 cores sync workers measured as fast or faster) and `moto_server`
+started on the same machine. Each endpoint gets the same calls from `--concurrency`
 boto3 clients in threads, the endpoints taking turns operation by operation, so a busy machine slows
 both alike:
 
@@ -341,7 +341,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--threads", type=int, default=4, help="gunicorn threads per worker (1: sync workers)"
+        "--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()

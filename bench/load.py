@@ -1,32 +1,39 @@
 """Load test: concurrent clients against two iamconsole instances sharing PostgreSQL and Redis.
 
     python bench/load.py                      # 50 clients for 60 s
-    python bench/load.py --duration 20 --clients 50 --workers 2 --users 5000
+    python bench/load.py --duration 20 --clients 50 --workers 3 --users 5000 --think 0
 
 The cluster is tests/instances/harness.py's: a throwaway PostgreSQL database on the machine's server
 (INSTANCES_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test), a Redis DB number
-(LOAD_REDIS_DB, default 14, flushed), and two gunicorn instances of --workers gthread workers of
---threads threads each, as `make serve` runs them, connected straight to PostgreSQL and Redis. The
-account is filled to --users IAM users (5,000, IAM's quota: seeds, sign-in users and one slot per client). Each client (a thread, alternating between the instances) holds a
-signed-in root console session and a boto3 client with the root key, and picks, weighted, then waits a think time (exponentially
-distributed, mean --think seconds: a person between clicks, a script between calls) before the next:
+(LOAD_REDIS_DB, default 14, flushed), and two gunicorn instances of --workers workers each (sync, as
+`make serve` runs them; gthread workers of N threads with --threads N), connected straight to PostgreSQL
+and Redis. The account is filled to --users IAM users (5,000, IAM's quota: seeds, sign-in users and one
+slot per client). Each client (a thread, alternating between the instances) holds a signed-in root
+console session and a boto3 client with the root key, and picks, weighted, then waits a think time
+(exponentially distributed, mean --think seconds: a person between clicks, a script between calls)
+before the next:
 
     page:users-list     GET /users (the list of all the users)
     page:user-details   GET /users/details/<random user>
-    signin              an IAM-user console sign-in (Argon2), from a fresh browser
+    signin              an IAM-user console sign-in from a fresh browser: page:signin-form (GET), then
+                        signin (the POST: Argon2, the session)
     api:GetUser, api:ListUsers (MaxItems=100), api:SimulatePrincipalPolicy (two actions)
     api:CreateUser then api:DeleteUser of a new name
 
 `--think 0` makes every client send its next request the moment the last one is answered: a stress test
 of the cluster's throughput, where latency is the clients' count over the throughput (queueing), not a
-client's experience. Printed: requests per second, p50/p95/p99 per kind, errors per kind, a check that nothing was lost (the
+client's experience.
+
+Printed: requests per second, p50/p95/p99 per kind, errors per kind, a check that nothing was lost (the
 database's count of load-test users equals successful creates minus successful deletes), and each
 worker's RSS (from /proc/<pid>/status) after the run.
 """
 
 import argparse
+import gc
 import os
 import random
+import re
 import sys
 import threading
 import time
@@ -40,7 +47,7 @@ import boto3  # noqa: E402
 import requests  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
-from tests.instances.conftest import iam_sign_in, root_sign_in  # noqa: E402
+from tests.instances.conftest import root_sign_in  # noqa: E402
 from tests.instances.harness import Cluster, rss_kib  # noqa: E402
 
 SIGNIN_USERS = 10
@@ -122,9 +129,34 @@ class Client(threading.Thread):
         return None if response.status_code == 200 else f"HTTP {response.status_code} for {path}"
 
     def signin(self):
-        response = iam_sign_in(self.base, f"signin-{self.rng.randrange(SIGNIN_USERS)}", SIGNIN_PASSWORD)
-        ok = response.status_code == 302 and "/signin" not in response.headers.get("Location", "")
-        return None if ok else f"sign-in refused (HTTP {response.status_code})"
+        """A fresh browser's sign-in: the form (GET), then its submission (POST), timed as two requests."""
+        browser = requests.Session()
+        form = {}
+
+        def get_form():
+            response = browser.get(f"{self.base}/signin")
+            match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text)
+            form["token"] = match.group(1) if match else ""
+            return (
+                None if response.status_code == 200 and match else f"HTTP {response.status_code} for /signin"
+            )
+
+        def submit():
+            response = browser.post(
+                f"{self.base}/signin",
+                data={
+                    "csrfmiddlewaretoken": form["token"],
+                    "account": self.cluster.sandbox["AccountId"],
+                    "username": f"signin-{self.rng.randrange(SIGNIN_USERS)}",
+                    "password": SIGNIN_PASSWORD,
+                },
+                allow_redirects=False,
+            )
+            ok = response.status_code == 302 and "/signin" not in response.headers.get("Location", "")
+            return None if ok else f"sign-in refused (HTTP {response.status_code})"
+
+        if self.timed("page:signin-form", get_form):
+            self.timed("signin", submit)
 
     def create_delete(self):
         self.serial += 1
@@ -152,7 +184,7 @@ class Client(threading.Thread):
             elif kind == "page:user-details":
                 self.timed(kind, lambda: self.page(f"/users/details/{self.user()}"))
             elif kind == "signin":
-                self.timed(kind, self.signin)
+                self.signin()
             elif kind == "api:GetUser":
                 self.timed(kind, lambda: self.iam.get_user(UserName=self.user()) and None)
             elif kind == "api:ListUsers":
@@ -179,9 +211,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=60, help="seconds of load (default 60)")
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per instance")
     parser.add_argument(
-        "--threads", type=int, default=4, help="threads per gunicorn worker (1: sync workers)"
+        "--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)"
     )
     parser.add_argument(
         "--think", type=float, default=1.0, help="mean seconds a client waits between requests (0: none)"
@@ -221,6 +253,10 @@ def main() -> None:
         stop_at = time.monotonic() + args.duration
         for client in clients:
             client.stop_at = stop_at
+        # The clients' own garbage collection must not pause every thread of this process mid-measurement:
+        # what exists now (50 boto3 clients and their service models) is never collected.
+        gc.collect()
+        gc.freeze()
         began = time.perf_counter()
         for client in clients:
             client.start()
