@@ -19,7 +19,8 @@ register = template.Library()
 
 
 def _e(value) -> str:
-    return escape(str(value))
+    """Escaped text; a missing value (a connected account's row has no access key IDs) is empty."""
+    return "" if value is None else escape(str(value))
 
 
 def _dated(value, shown: str) -> str:
@@ -28,47 +29,52 @@ def _dated(value, shown: str) -> str:
 
 def _key_ids(user) -> str:
     divs = "".join(
-        f'<div>{_e(k["AccessKeyId"])} <span class="status {"ok" if k["Status"] == "Active" else "off"}">'
-        f"({_e(k['Status'])})</span></div>"
-        for k in user["AccessKeys"]
+        f'<div>{_e(k.get("AccessKeyId"))} <span class="status {"ok" if k.get("Status") == "Active" else "off"}">'
+        f"({_e(k.get('Status'))})</span></div>"
+        for k in (user.get("AccessKeys") or [])
     )
     return f'<td class="mono">{divs or "None"}</td>'
 
 
 def _key_divs(user, keys, shown) -> str:
-    if not user["AccessKeys"]:
+    if not (user.get("AccessKeys") or []):
         return "<td>–</td>"
     return "<td>" + "".join(f'<div title="{_e(iso(d))}">{_e(shown(d))}</div>' for d in keys) + "</td>"
 
 
 def _name(user) -> str:
-    url = reverse("users:user_detail", args=[user["UserName"]])
-    return f'<td><a href="{_e(url)}"><strong>{_e(user["UserName"])}</strong></a></td>'
+    url = reverse("users:user_detail", args=[user.get("UserName")])
+    return f'<td><a href="{_e(url)}"><strong>{_e(user.get("UserName"))}</strong></a></td>'
 
 
 CELLS = {
     "name": _name,
-    "path": lambda u: f'<td class="mono">{_e(u["Path"])}</td>',
-    "groups": lambda u: f'<td title="{_e(", ".join(u["Groups"]))}">{len(u["Groups"])}</td>',
-    "last_activity": lambda u: _dated(u["LastActivity"], ago(u["LastActivity"])),
+    "path": lambda u: f'<td class="mono">{_e(u.get("Path"))}</td>',
+    "groups": lambda u: (
+        f'<td title="{_e(", ".join(u.get("Groups") or []))}">{len(u.get("Groups") or [])}</td>'
+    ),
+    "last_activity": lambda u: _dated(u.get("LastActivity"), ago(u.get("LastActivity"))),
     "mfa": lambda u: (
         '<td><span class="status ok">✓ Virtual</span></td>'
-        if u["MFA"]
+        if u.get("MFA")
         else '<td><span class="status off">–</span></td>'
     ),
     "password_age": lambda u: _dated(
-        u["PasswordLastChanged"], age(u["PasswordLastChanged"]) if u["PasswordEnabled"] else "None"
+        u.get("PasswordLastChanged"),
+        age(u.get("PasswordLastChanged")) if u.get("PasswordEnabled") else "None",
     ),
     "console_last_sign_in": lambda u: _dated(
-        u["PasswordLastUsed"], ago(u["PasswordLastUsed"]) if u["PasswordEnabled"] else "None"
+        u.get("PasswordLastUsed"), ago(u.get("PasswordLastUsed")) if u.get("PasswordEnabled") else "None"
     ),
     "access_key_id": _key_ids,
     "active_key_age": lambda u: _key_divs(
-        u, [k["CreateDate"] for k in u["AccessKeys"] if k["Status"] == "Active"], age
+        u, [k.get("CreateDate") for k in (u.get("AccessKeys") or []) if k.get("Status") == "Active"], age
     ),
-    "access_key_last_used": lambda u: _key_divs(u, [k["LastUsedDate"] for k in u["AccessKeys"]], ago),
-    "arn": lambda u: f'<td class="mono">{_e(u["Arn"])}</td>',
-    "created": lambda u: _dated(u["CreateDate"], ago(u["CreateDate"])),
+    "access_key_last_used": lambda u: _key_divs(
+        u, [k.get("LastUsedDate") for k in (u.get("AccessKeys") or [])], ago
+    ),
+    "arn": lambda u: f'<td class="mono">{_e(u.get("Arn"))}</td>',
+    "created": lambda u: _dated(u.get("CreateDate"), ago(u.get("CreateDate"))),
 }
 
 
