@@ -11,8 +11,6 @@ Policy documents are returned as the JSON text that was stored (botocore's `poli
 is a string; boto3 alone decodes it into a dict after the call).
 """
 
-import functools
-
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
@@ -486,8 +484,8 @@ def _attach(ctx, arn: str, *, entity, field: str, quota_name: str, quota: int, l
     if policy.is_aws_managed and policy.path.startswith("/aws-service-role/"):
         # Policies of service-linked roles attach to those roles only.
         raise PolicyNotAttachable(f"Cannot attach a Service Role Policy to a {label}.")
-    attached = PolicyAttachment.objects.filter(**{field: entity}).values_list("policy_id", flat=True)
-    attached = set(attached)  # at most the quota's few: one query for both checks
+    # At most the quota's few: one query for both checks.
+    attached = set(PolicyAttachment.objects.filter(**{field: entity}).values_list("policy_id", flat=True))
     if policy.pk in attached:
         return
     if len(attached) >= quota:
@@ -608,11 +606,8 @@ def _put_inline(ctx, *, entity, field: str, label: str, quota: int, name: str, d
         raise LimitExceeded(f"Maximum policy size of {quota} bytes exceeded for {label} {entity.name}")
     validate_policy_document(document, kind="inline")
     updated = InlinePolicy.objects.filter(**{field: entity}, name=name).update(document=document)
-    if updated:  # no signal for an update: the authorization cache is told here
-        user_pk = entity.pk if field == "user" else None
-        policy_cache.forget_after_commit(
-            functools.partial(policy_cache.forget_user, user_pk) if user_pk else policy_cache.forget_all
-        )
+    if updated:  # an update sends no signal: tell the authorization cache as the signal would
+        policy_cache.forget_on_change(InlinePolicy, InlinePolicy(**{field: entity}))
     else:
         InlinePolicy.objects.create(
             account=ctx.account, name=name, document=document, created=ctx.now, **{field: entity}

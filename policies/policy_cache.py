@@ -9,7 +9,7 @@ Staleness is bounded as in the signing-key cache (api/keycache.py). In this proc
 can change a user's policies drops what it affects, through the models' signals (connected in
 policies/apps.py): an inline policy, an attachment or a group membership of one user drops that user;
 anything touching a group, a managed policy or its versions, or the password policy drops every entry.
-Writes that bypass signals (`QuerySet.update`) call `forget_all` themselves. Another worker sees a change
+Writes that bypass signals (`QuerySet.update`) call `forget_on_change` themselves. Another worker sees a change
 within CACHE_SECONDS: the bounded delay of IAM's own eventual consistency (AWS documents that changes to
 policies take time to take effect). The entry also records the user's boundary, so a user row read
 fresh with another boundary never uses it.
